@@ -1,0 +1,5 @@
+"""Allow ``python -m civicshield``."""
+
+from civicshield.cli import main
+
+main()

@@ -1,0 +1,162 @@
+"""Settings, declared once with name, default and help, read once from the environment.
+
+Each setting is read from ``CIVICSHIELD_<NAME>`` or, failing that, from ``civicshield.toml`` in the
+working directory (or the file named by ``CIVICSHIELD_CONFIG``). Secrets also accept
+``CIVICSHIELD_<NAME>_FILE`` naming a file that holds the value. A bad value stops start-up with a
+message naming the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from civicshield.domain.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One setting: its name, default, help text, parser and whether it is a secret."""
+
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], Any] = str
+    secret: bool = False
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 0 < port < 65536:
+        raise ValueError("expected a port number from 1 to 65535")
+    return port
+
+
+def _cookie_secure(value: str) -> str:
+    if value not in {"auto", "true", "false"}:
+        raise ValueError("expected auto, true or false")
+    return value
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError("expected a whole number above 0")
+    return number
+
+
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+SETTINGS: tuple[Declared, ...] = (
+    Declared("data_dir", "civicshield-data",
+             "Folder for the SQLite store, the encryption key and uploads.", Path),
+    Declared("database_url", "",
+             "SQLAlchemy URL of the store; empty means SQLite in the data folder. "
+             "Example: postgresql+psycopg://user@localhost/civicshield", secret=True),
+    Declared("secret_key", "",
+             "Base64 AES-256 key that encrypts the protected person's data at rest; empty means "
+             "the key file that `civicshield init` creates in the data folder.", secret=True),
+    Declared("host", "127.0.0.1", "Address the dashboard listens on."),
+    Declared("port", "8000", "Port the dashboard listens on.", _port),
+    Declared("cookie_secure", "auto",
+             "Mark session cookies Secure: auto (when the request came over HTTPS), true or false.",
+             _cookie_secure),
+    Declared("session_hours", "12", "Hours a dashboard login lasts.", _positive),
+    Declared("load_default_plugins", "true",
+             "Load the built-in detectors and importers (false loads only named plugins).", _bool),
+    Declared("plugins", "", "Comma-separated extra plugin modules to load.", _names),
+    Declared("disabled_detectors", "", "Comma-separated detector names to switch off.", _names),
+    Declared("import_batch_size", "500", "Messages per pipeline batch during import.", _positive),
+    Declared("log_level", "INFO", "Logging level (message text never reaches the logs)."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings, parsed and checked."""
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    host: str
+    port: int
+    cookie_secure: str
+    session_hours: int
+    load_default_plugins: bool
+    plugins: tuple[str, ...]
+    disabled_detectors: tuple[str, ...]
+    import_batch_size: int
+    log_level: str
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The store's URL, defaulting to SQLite in the data folder."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'civicshield.db'}"
+
+    @property
+    def key_file(self) -> Path:
+        """Where `civicshield init` keeps the encryption key when none is configured."""
+        return self.data_dir / "secret.key"
+
+
+def _file_values(env: Mapping[str, str]) -> dict[str, Any]:
+    path = Path(env.get("CIVICSHIELD_CONFIG", "civicshield.toml"))
+    if not path.is_file():
+        if "CIVICSHIELD_CONFIG" in env:
+            raise ConfigError(f"CIVICSHIELD_CONFIG names {path}, which does not exist")
+        return {}
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    known = {d.name for d in SETTINGS}
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting '{sorted(unknown)[0]}'")
+    return values
+
+
+def _raw(declared: Declared, env: Mapping[str, str], file_values: Mapping[str, Any]) -> str:
+    var = f"CIVICSHIELD_{declared.name.upper()}"
+    if var in env:
+        return env[var]
+    if declared.secret and f"{var}_FILE" in env:
+        secret_path = Path(env[f"{var}_FILE"])
+        try:
+            return secret_path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{var}_FILE: cannot read {secret_path}: {exc.strerror}") from exc
+    if declared.name in file_values:
+        return str(file_values[declared.name]).lower() if isinstance(
+            file_values[declared.name], bool) else str(file_values[declared.name])
+    return declared.default
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read every declared setting once; a bad value raises ConfigError naming it."""
+    env = os.environ if env is None else env
+    file_values = _file_values(env)
+    parsed: dict[str, Any] = {}
+    for declared in SETTINGS:
+        raw = _raw(declared, env, file_values)
+        try:
+            parsed[declared.name] = declared.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(
+                f"CIVICSHIELD_{declared.name.upper()}={raw!r} is not valid: {exc}") from exc
+    return Settings(**parsed)

@@ -1,0 +1,1 @@
+"""Importers for real export formats: one folder per data source."""

@@ -1,0 +1,174 @@
+"""What every importer offers, and the small helpers they share.
+
+An importer streams ``MessageDraft`` objects out of one file. It never holds the whole file in
+memory and raises ``ImportFailure`` naming the file, line or record, and field when a record is
+malformed; the caller then rolls the whole import back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+import ijson
+from bs4 import BeautifulSoup
+
+from civicshield.domain.errors import ImportFailure
+from civicshield.domain.models import MessageDraft
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    """The file being read, the name to use for it in errors, and the receiving account."""
+
+    path: Path
+    name: str
+    account: str = ""
+
+
+class Importer(Protocol):
+    """A file format civicshield can read."""
+
+    fmt: str
+    platform: str
+    description: str
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True when the file looks like this format (``head`` is its first 4 KiB)."""
+        ...
+
+    def read(self, source: ImportSource) -> Iterator[MessageDraft]:
+        """Stream the file's messages in order."""
+        ...
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where in the file a record sits, for error messages."""
+
+    source: str
+    line: int | None = None
+    record: int | None = None
+
+    def fail(self, problem: str, field: str | None = None) -> ImportFailure:
+        """An ImportFailure for this place."""
+        return ImportFailure(self.source, problem, line=self.line, record=self.record, field=field)
+
+
+def parse_time(value: Any, where: Where, field: str) -> datetime:
+    """ISO 8601 text, Unix seconds, or an RFC 2822 / X-style date, as aware UTC."""
+    if isinstance(value, bool) or value in (None, ""):
+        raise where.fail("a date and time is required", field)
+    if isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise where.fail(f"not a valid Unix time: {value!r}", field) from exc
+    if not isinstance(value, str):
+        raise where.fail(f"not a date: {value!r}", field)
+    text = value.strip()
+    if text.isdigit():
+        return parse_time(int(text), where, field)
+    for parse in (_iso, _x_style):
+        parsed = parse(text)
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise where.fail(f"not a date: {value[:40]!r} (expected ISO 8601 such as "
+                     "2026-03-01T14:05:00Z)", field)
+
+
+def _iso(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _x_style(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
+    except ValueError:
+        return None
+
+
+def text_field(data: Mapping[str, Any], key: str, where: Where, *, required: bool = False,
+               label: str | None = None) -> str:
+    """A text value (numbers are accepted as their text), or '' when optional and absent."""
+    value = data.get(key)
+    name = label or key
+    if value is None or value == "":
+        if required:
+            raise where.fail("is required but missing or empty", name)
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise where.fail(f"must be text, not {type(value).__name__}", name)
+    return str(value)
+
+
+def mapping(value: Any, where: Where, field: str) -> Mapping[str, Any]:
+    """Insist that a value is a JSON object."""
+    if not isinstance(value, Mapping):
+        raise where.fail("must be a JSON object", field)
+    return value
+
+
+def canonical_json(value: Any) -> bytes:
+    """A record streamed out of a larger JSON document, serialised the same way every time."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str).encode("utf-8")
+
+
+def digest(*parts: str) -> str:
+    """A stable id for records that carry none."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def html_to_text(html: str) -> str:
+    """Readable text from an HTML fragment (Mastodon content, HTML email)."""
+    soup = BeautifulSoup(html, "html.parser")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(["p", "div", "li", "tr", "h1", "h2", "h3"]):
+        block.append("\n")
+    for hidden in soup.find_all(["script", "style", "head"]):
+        hidden.decompose()
+    lines = (line.strip() for line in soup.get_text().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def json_items(handle: BinaryIO, prefix: str, source: str) -> Iterator[tuple[int, Any]]:
+    """Stream the items under ``prefix`` of a JSON document, numbered from 1."""
+    count = 0
+    try:
+        for count, item in enumerate(ijson.items(handle, prefix, use_float=True), start=1):
+            yield count, item
+    except ijson.JSONError as exc:
+        raise ImportFailure(source, f"not valid JSON after record {count}: {exc}",
+                            record=count + 1) from exc
+
+
+def find_top_key(handle: BinaryIO, wanted: frozenset[str]) -> tuple[str, str | None]:
+    """The top-level JSON type ('map', 'array', 'scalar' or 'invalid') and, for a map, the
+    first top-level key among ``wanted`` (reading no further than that key)."""
+    kind = ""
+    try:
+        for prefix, event, value in ijson.parse(handle):
+            if not kind:
+                kind = {"start_map": "map", "start_array": "array"}.get(event, "scalar")
+                if kind != "map":
+                    return kind, None
+            elif prefix == "" and event == "map_key" and value in wanted:
+                return kind, str(value)
+    except ijson.JSONError:
+        return "invalid", None
+    return kind or "invalid", None
+
+
+def head_is_json(head: bytes) -> bool:
+    """True when the first bytes look like a JSON document."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")

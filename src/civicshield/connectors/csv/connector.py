@@ -1,0 +1,70 @@
+"""CSV: one message per row with a header row naming the generic schema's fields."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from civicshield.connectors.base import Importer, ImportSource, Where
+from civicshield.connectors.generic import OPTIONAL, REQUIRED, draft_from_record
+from civicshield.domain.errors import ImportFailure
+from civicshield.domain.models import MessageDraft
+from civicshield.hookspecs import hookimpl
+
+
+class CsvImporter:
+    """Reads ``.csv`` files row by row (UTF-8, with or without a byte-order mark)."""
+
+    fmt = "csv"
+    platform = "other"
+    description = "CSV in civicshield's generic schema (a header row is required)"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """Files named .csv."""
+        return path.suffix.lower() == ".csv"
+
+    def read(self, source: ImportSource) -> Iterator[MessageDraft]:
+        """One draft per row; the raw payload is the row as CSV."""
+        with source.path.open("r", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle, restkey="__extra__")
+            self._check_header(reader.fieldnames, source.name)
+            try:
+                for row in reader:
+                    where = Where(source.name, line=reader.line_num)
+                    if "__extra__" in row:
+                        raise where.fail("has more values than the header has columns")
+                    if all(not (v or "").strip() for v in row.values()):
+                        continue
+                    yield draft_from_record(row, where, _row_bytes(reader.fieldnames or [], row))
+            except UnicodeDecodeError as exc:
+                raise ImportFailure(source.name, "is not UTF-8 text", line=reader.line_num + 1
+                                    ) from exc
+            except csv.Error as exc:
+                raise ImportFailure(source.name, f"is not valid CSV: {exc}",
+                                    line=reader.line_num) from exc
+
+    @staticmethod
+    def _check_header(fieldnames: list[str] | None, name: str) -> None:
+        if not fieldnames:
+            raise ImportFailure(name, "is empty; a header row is required", line=1)
+        for column in REQUIRED:
+            if column not in fieldnames:
+                raise ImportFailure(name, "the header has no such column", line=1, field=column)
+        unknown = [c for c in fieldnames if c not in REQUIRED + OPTIONAL]
+        if unknown:
+            raise ImportFailure(name, "the header names an unknown column", line=1,
+                                field=unknown[0])
+
+
+def _row_bytes(fieldnames: list[str], row: dict[str, str]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow([row.get(name) or "" for name in fieldnames])
+    return out.getvalue().encode("utf-8")
+
+
+@hookimpl
+def civicshield_importers() -> list[Importer]:
+    """Register the CSV importer."""
+    return [CsvImporter()]

@@ -1,0 +1,45 @@
+"""JSON Lines: one message per line in the generic schema (see connectors/generic.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from civicshield.connectors.base import Importer, ImportSource, Where
+from civicshield.connectors.generic import draft_from_record
+from civicshield.domain.models import MessageDraft
+from civicshield.hookspecs import hookimpl
+
+
+class JsonlImporter:
+    """Reads ``.jsonl`` files line by line."""
+
+    fmt = "jsonl"
+    platform = "other"
+    description = "JSON Lines in civicshield's generic schema"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """Files named .jsonl or .ndjson."""
+        return path.suffix.lower() in {".jsonl", ".ndjson"}
+
+    def read(self, source: ImportSource) -> Iterator[MessageDraft]:
+        """One draft per non-blank line."""
+        with source.path.open("rb") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                where = Where(source.name, line=number)
+                try:
+                    data = json.loads(line)
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    raise where.fail(f"not valid JSON ({exc})") from exc
+                if not isinstance(data, dict):
+                    raise where.fail("each line must be a JSON object")
+                yield draft_from_record(data, where, line.rstrip(b"\r\n"))
+
+
+@hookimpl
+def civicshield_importers() -> list[Importer]:
+    """Register the JSONL importer."""
+    return [JsonlImporter()]

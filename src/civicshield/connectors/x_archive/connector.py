@@ -1,0 +1,150 @@
+"""The X (Twitter) archive ZIP: tweets (replies included) and direct messages.
+
+The archive's data files are JavaScript assignments (``window.YTD.tweets.part0 = [...]``); they
+are streamed from the ZIP without unpacking it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from civicshield.connectors.base import (
+    Importer,
+    ImportSource,
+    Where,
+    canonical_json,
+    json_items,
+    mapping,
+    parse_time,
+    text_field,
+)
+from civicshield.domain.errors import ImportFailure
+from civicshield.domain.models import MessageDraft, SenderRef
+from civicshield.hookspecs import hookimpl
+
+TWEET_FILES = ("data/tweets.js", "data/tweet.js")
+DM_FILES = ("data/direct-messages.js", "data/direct-messages-group.js")
+
+
+class _AfterAssignment(io.RawIOBase):
+    """A stream over a ``.js`` data file that starts at the JSON after the first '='."""
+
+    def __init__(self, inner: io.BufferedIOBase, name: str) -> None:
+        self._inner = inner
+        prefix = b""
+        while b"=" not in prefix:
+            chunk = inner.read(256)
+            if not chunk:
+                raise ImportFailure(name, "is not an X archive data file (no '=' found)")
+            prefix += chunk
+        self._pending = prefix.split(b"=", 1)[1]
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._pending or self._inner.read(len(buffer))
+        self._pending = self._pending[len(buffer):]
+        data = data[:len(buffer)]
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _account(archive: zipfile.ZipFile, source: str) -> Mapping[str, Any]:
+    if "data/account.js" not in archive.namelist():
+        raise ImportFailure(source, "is not an X archive: data/account.js is missing")
+    with archive.open("data/account.js") as raw:
+        for _, item in json_items(_AfterAssignment(raw, f"{source}:data/account.js"), "item",
+                                  f"{source}:data/account.js"):
+            return mapping(mapping(item, Where(source), "item").get("account"),
+                           Where(f"{source}:data/account.js", record=1), "account")
+    raise ImportFailure(f"{source}:data/account.js", "names no account")
+
+
+class XArchiveImporter:
+    """Reads the ZIP that X's "Download an archive of your data" produces."""
+
+    fmt = "x-archive"
+    platform = "x"
+    description = "the X/Twitter archive ZIP (tweets and direct messages)"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """ZIP files that contain data/account.js."""
+        if not head.startswith(b"PK"):
+            return False
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return "data/account.js" in archive.namelist()
+        except zipfile.BadZipFile:
+            return False
+
+    def read(self, source: ImportSource) -> Iterator[MessageDraft]:
+        """Tweets first, then direct messages."""
+        try:
+            archive = zipfile.ZipFile(source.path)
+        except zipfile.BadZipFile as exc:
+            raise ImportFailure(source.name, "is not a ZIP file") from exc
+        with archive:
+            account = _account(archive, source.name)
+            owner = SenderRef("x", str(account.get("accountId", "")),
+                              handle="@" + str(account.get("username", "")),
+                              display_name=str(account.get("accountDisplayName", "")))
+            names = archive.namelist()
+            for member in [m for m in TWEET_FILES if m in names]:
+                yield from self._tweets(archive, member, f"{source.name}:{member}", owner)
+            for member in [m for m in DM_FILES if m in names]:
+                yield from self._dms(archive, member, f"{source.name}:{member}")
+
+    def _items(self, archive: zipfile.ZipFile, member: str,
+               name: str) -> Iterator[tuple[int, Any]]:
+        with archive.open(member) as raw:
+            yield from json_items(_AfterAssignment(raw, name), "item", name)
+
+    def _tweets(self, archive: zipfile.ZipFile, member: str, name: str,
+                owner: SenderRef) -> Iterator[MessageDraft]:
+        for record, item in self._items(archive, member, name):
+            where = Where(name, record=record)
+            tweet = mapping(mapping(item, where, "item").get("tweet"), where, "tweet")
+            tweet_id = text_field(tweet, "id_str", where, required=True, label="tweet.id_str")
+            reply_to = text_field(tweet, "in_reply_to_status_id_str", where)
+            yield MessageDraft(
+                platform="x", external_id=tweet_id, sender=owner,
+                text=text_field(tweet, "full_text", where, label="tweet.full_text"),
+                created_at=parse_time(tweet.get("created_at"), where, "tweet.created_at"),
+                raw=canonical_json(item), kind="reply" if reply_to else "post",
+                thread_id=reply_to or tweet_id, reply_to=reply_to,
+                url=f"https://x.com/{owner.handle.lstrip('@')}/status/{tweet_id}")
+
+    def _dms(self, archive: zipfile.ZipFile, member: str,
+             name: str) -> Iterator[MessageDraft]:
+        for record, item in self._items(archive, member, name):
+            where = Where(name, record=record)
+            conversation = mapping(mapping(item, where, "item").get("dmConversation"), where,
+                                   "dmConversation")
+            conversation_id = text_field(conversation, "conversationId", where, required=True)
+            for event in conversation.get("messages") or []:
+                created = mapping(event, where, "messages[]").get("messageCreate")
+                if created is None:  # joins, leaves and other conversation events
+                    continue
+                dm = mapping(created, where, "messageCreate")
+                sender_id = text_field(dm, "senderId", where, required=True,
+                                       label="messageCreate.senderId")
+                yield MessageDraft(
+                    platform="x", external_id="dm:" + text_field(
+                        dm, "id", where, required=True, label="messageCreate.id"),
+                    sender=SenderRef("x", sender_id),
+                    text=text_field(dm, "text", where, label="messageCreate.text"),
+                    created_at=parse_time(dm.get("createdAt"), where, "messageCreate.createdAt"),
+                    raw=canonical_json(event), kind="direct", thread_id=conversation_id,
+                    private=True,
+                    url=f"https://x.com/messages/{conversation_id}")
+
+
+@hookimpl
+def civicshield_importers() -> list[Importer]:
+    """Register the X archive importer."""
+    return [XArchiveImporter()]

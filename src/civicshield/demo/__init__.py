@@ -1,0 +1,31 @@
+"""The bundled demo workspace: a fictional mayor and about 2,000 messages in real formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from civicshield.app import CivicShield, cli_actor
+from civicshield.domain.errors import NotFoundError
+from civicshield.domain.profile import ProtectedProfile
+
+DATA = Path(__file__).parent / "data"
+
+
+def load_demo(service: CivicShield, folder: Path = DATA) -> str:
+    """Add the demo principal (once) and import every demo file; returns a summary."""
+    workspace = json.loads((folder / "workspace.json").read_text(encoding="utf-8"))
+    person = workspace["principal"]
+    actor = cli_actor()
+    try:
+        with service.transaction() as repo:
+            repo.principal_by_slug(person["slug"])
+    except NotFoundError:
+        profile = ProtectedProfile.from_json((folder / "profile.json").read_text("utf-8"))
+        service.add_principal(actor, person["slug"], person["name"], person["title"], profile)
+    lines = []
+    for name, fmt, account in workspace["files"]:
+        result = service.import_file(actor, folder / name, principal=person["slug"], fmt=fmt,
+                                     account=account)
+        lines.append(f"  {name:<30} {result.added:>5} added, {result.skipped:>5} already stored")
+    return f"Demo workspace for {person['name']}:\n" + "\n".join(lines)

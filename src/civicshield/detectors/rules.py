@@ -1,0 +1,70 @@
+"""A detector made of regular-expression rules, each with a label, a score and a plain reason.
+
+Rules run on a view of the text where common look-alike characters are read as letters
+("k1ll" reads as "kill"). The view keeps every character's position, so spans point into the
+original text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from civicshield.domain.detection import DetectionInput
+from civicshield.domain.models import Finding
+
+_LOOKALIKES = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
+                             "@": "a", "$": "s", "’": "'", "‘": "'"})
+
+#: Most spans one rule reports in one message.
+MAX_SPANS_PER_RULE = 5
+
+
+def lookalike_view(text: str) -> str:
+    """Read digits and symbols that stand in for letters as those letters (same length)."""
+    return text.translate(_LOOKALIKES)
+
+
+def plain_view(text: str) -> str:
+    """Only unify curly apostrophes (same length); digits stay digits."""
+    return text.replace("’", "'").replace("‘", "'")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One pattern: what it means (label, score) and why, in words a chief of staff reads."""
+
+    label: str
+    pattern: str
+    score: float
+    why: str
+    lookalikes: bool = True
+
+
+class RuleDetector:
+    """Runs a fixed list of rules; subclasses set ``name``, ``version`` and ``rules``."""
+
+    name: str = "rules"
+    version: str = "1"
+    rules: tuple[Rule, ...] = ()
+
+    def __init__(self) -> None:
+        self.labels: tuple[str, ...] = tuple(dict.fromkeys(r.label for r in self.rules))
+        self._compiled = [(rule, re.compile(rule.pattern, re.IGNORECASE)) for rule in self.rules]
+
+    def detect(self, batch: Sequence[DetectionInput]) -> list[list[Finding]]:
+        """Return every rule match as a finding, per input."""
+        return [self.detect_one(item.text) for item in batch]
+
+    def detect_one(self, text: str) -> list[Finding]:
+        """Findings for one text."""
+        views = {True: lookalike_view(text), False: plain_view(text)}
+        found: list[Finding] = []
+        for rule, regex in self._compiled:
+            for n, match in enumerate(regex.finditer(views[rule.lookalikes])):
+                if n == MAX_SPANS_PER_RULE:
+                    break
+                found.append(Finding(detector=self.name, version=self.version, label=rule.label,
+                                     score=rule.score, why=rule.why, span=match.span()))
+        return found

@@ -1,0 +1,77 @@
+"""Threats of violence: explicit, veiled, conditional, incitement, wishes of harm, self-harm urging.
+
+Lawful hyperbole ("kill the bill", "destroy you at the ballot box") is left alone because every
+rule needs a person as the target, not a bill, a plan or an election.
+"""
+
+from __future__ import annotations
+
+from civicshield.detectors.rules import Rule, RuleDetector
+
+_HARM = (r"(?:kill|shoot|stab|murder|strangle|choke|hang|lynch|behead|execute|bomb|burn|torch"
+         r"|rape|beat|hurt|gut|slit|assassinate|snipe|run over|shank|cut|break)")
+_TARGET = (r"(?:you|u|ya|her|him|them|the mayor|mayor\b|that (?:\w+ )?(?:woman|man|bitch|traitor)"
+           r"|your (?:\w+ )?(?:family|kids?|children|husband|wife|daughter|son|mom|mother|dad|staff))")
+_CLOSE = r"[^.!?\n]{0,30}?"
+
+
+class ThreatDetector(RuleDetector):
+    """Rules for threats of violence against the official, their family or staff."""
+
+    name = "threat-rules"
+    version = "1"
+    rules = (
+        Rule("threat", rf"\b(?:i|we|i'm|im|we're|i am|we are)\b{_CLOSE}\b(?:will|'ll|gonna|going to"
+             rf"|about to|want to|wanna|plan to|intend to|am coming to|are coming to)\s+"
+             rf"(?:\w+\s+){{0,2}}?{_HARM}\s+{_TARGET}",
+             0.92, "says they intend to hurt the person (explicit threat)"),
+        Rule("threat", rf"\b(?:someone|somebody|anyone|people|y'all|you all|everyone|patriots)\b"
+             rf"{_CLOSE}\b(?:should|needs? to|ought to|has to|have to|must)\s+(?:\w+\s+)?"
+             rf"{_HARM}\s+{_TARGET}",
+             0.85, "urges others to hurt the person (incitement)"),
+        Rule("threat", r"\b(?:kill|hang|shoot|off) (?:yo?urself|urself)\b|\bkys\b"
+             r"|\bend (?:your|ur) (?:own )?life\b|\bunalive (?:yo?urself|urself)\b"
+             r"|\bdo (?:us|the world|everyone) a favou?r and die\b",
+             0.85, "urges the person to harm themself"),
+        Rule("threat", r"\b(?:hope|wish|pray)\s+(?:that\s+)?(?:you|u|she|he|they|your \w+)\s+"
+             r"(?:\w+\s+){0,2}?(?:die|dies|get shot|gets shot|get hurt|gets hurt|get raped"
+             r"|gets raped|burn|burns|rot|suffer|suffers|choke|chokes|get hit|gets hit)\b",
+             0.8, "wishes harm on the person"),
+        Rule("threat", r"\b(?:you|u|she|he|they|the mayor)\s+(?:deserves?|should|ought to|needs? to)"
+             r"\s+(?:to\s+)?(?:die|be (?:shot|hanged|hung|killed|executed|lynched|raped|beaten)"
+             r"(?! down)|hang|get shot|be strung up)\b",
+             0.82, "says the person deserves to be hurt or killed"),
+        Rule("threat", r"\b(?:i|we|people|everyone) know(?:s)? where (?:you|she|he|they) "
+             r"(?:live|lives|sleep|sleeps|park|parks|jog|jogs|work out)\b",
+             0.85, "says they know where the person lives or goes (veiled threat)"),
+        Rule("threat", r"\b(?:i|we) know where (?:your|her|his) (?:kids?|children|family|daughter|son"
+             r"|wife|husband) (?:go|goes|live|lives|play|plays|are|is)\b",
+             0.88, "says they know where the person's family is (veiled threat)"),
+        Rule("threat", r"\b(?:would|'d|will) be a (?:real )?(?:shame|pity) if (?:something|anything)"
+             r" (?:bad )?(?:happened|happens|were to happen)",
+             0.82, "hints that something bad could happen to the person (veiled threat)"),
+        Rule("threat", r"\bwatch (?:your|ur) back\b|\bsleep with one eye open\b"
+             r"|\byour days are numbered\b|\bcount(?:ing)? your days\b|\byou(?:'re| are) next\b"
+             r"|\byou(?:'ve| have) been warned\b|\bthis is your (?:last|final) warning\b",
+             0.75, "uses a phrase commonly meant as a warning of harm (veiled threat)"),
+        Rule("threat", r"\b(?:see|visit|find|get) you (?:at your (?:house|home|door)|tonight at"
+             r"|after (?:the|your) (?:meeting|event|speech))\b|\bcome (?:to|by) your (?:house|home)\b"
+             r"|\bshow up at your (?:house|home|door)\b",
+             0.8, "talks about coming to the person's home or finding them at an event"),
+        Rule("threat", r"\byou won'?t (?:see|live to see|make it to|survive) (?:the next|another"
+             r"|next|your next|to)\b|\bor else\b|\byou(?:'ll| will) (?:regret|pay for) (?:this|it)\b",
+             0.6, "demands something with a warning of consequences (conditional threat)"),
+        Rule("threat", r"\b(?:your|ur) (?:kids?|children|daughter|son|family)\b[^.?!\n]{0,40}\b"
+             r"(?:walk|walks|walking|go|goes|play|plays|playing|alone|waiting|bus stop)\b"
+             r"[^.?!\n]{0,40}\b(?:alone|home|school|dark|safe|careful)\b",
+             0.78, "refers to the movements of the person's children or family"),
+        Rule("threat", r"\b(?:bullet|noose|rope|rifle|gun|knife|round)s? (?:with your name|for you"
+             r"|for her|for him|has your name|waiting for you|with her name)\b",
+             0.88, "links a weapon to the person"),
+        Rule("threat", r"(?:🔫|🔪|💣|🪓|⚰️|🪦)[^.!?\n]{0,30}\b(?:you|your|her|mayor)\b"
+             r"|\b(?:you|your|her|mayor)\b[^.!?\n]{0,30}(?:🔫|🔪|💣|🪓|⚰️|🪦)",
+             0.65, "uses weapon or death emoji aimed at the person"),
+        Rule("threat", r"\b(?:d\W?e\W?a\W?d|k\W?i\W?l\W?l\W?e\W?d) (?:mayor|woman|man) walking\b"
+             r"|\byou(?:'re| are) (?:a )?d[\W_]+e[\W_]+a[\W_]+d\b",
+             0.8, "spells out a death threat in a disguised way"),
+    )

@@ -1,0 +1,131 @@
+"""The detector contract, the label set, and turning findings into scores and flags.
+
+A detector is a small object with a ``name``, a ``version``, the ``labels`` it can emit and a
+``detect`` method that maps a batch of inputs to a list of findings per input. Detectors are pure:
+the same batch always yields the same findings, so batches can run in any process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from civicshield.domain.models import Finding
+from civicshield.domain.profile import ProtectedProfile
+
+LABELS: tuple[str, ...] = (
+    "threat",
+    "doxxing",
+    "sexual_harassment",
+    "identity_attack",
+    "harassment",
+    "insult",
+    "spam",
+)
+
+#: A label is flagged when its score reaches this threshold.
+THRESHOLDS: dict[str, float] = {label: 0.5 for label in LABELS}
+
+#: How serious each label is when ranking the queue (1.0 = act first).
+SEVERITY: dict[str, float] = {
+    "threat": 1.0,
+    "doxxing": 0.95,
+    "sexual_harassment": 0.8,
+    "identity_attack": 0.75,
+    "harassment": 0.6,
+    "insult": 0.4,
+    "spam": 0.1,
+}
+
+#: Labels whose text is blurred until a person chooses to read it.
+ABUSIVE_LABELS = frozenset(LABELS) - {"spam"}
+
+
+@dataclass(frozen=True)
+class DetectionInput:
+    """One text to judge, with the profile of the person it was sent to, if known."""
+
+    text: str
+    profile: ProtectedProfile | None = None
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """What every detector offers."""
+
+    name: str
+    version: str
+    labels: tuple[str, ...]
+
+    def detect(self, batch: Sequence[DetectionInput]) -> list[list[Finding]]:
+        """Return the findings for each input, in order."""
+        ...
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Scores per label, the labels at or over threshold, and the reasons."""
+
+    scores: dict[str, float]
+    flags: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+class DetectorRegistry:
+    """The detectors in use, switched on and off by configuration."""
+
+    def __init__(self, detectors: Iterable[Detector] = (), *, disabled: Iterable[str] = ()) -> None:
+        self._detectors: dict[str, Detector] = {}
+        self._disabled = set(disabled)
+        for detector in detectors:
+            self.add(detector)
+
+    def add(self, detector: Detector) -> None:
+        """Register a detector; a second one with the same name is an error."""
+        if detector.name in self._detectors:
+            raise ValueError(f"two detectors are named {detector.name!r}")
+        unknown = set(detector.labels) - set(LABELS)
+        if unknown:
+            raise ValueError(f"detector {detector.name!r} emits unknown labels {sorted(unknown)}")
+        self._detectors[detector.name] = detector
+
+    @property
+    def active(self) -> list[Detector]:
+        """Detectors that run, in registration order."""
+        return [d for n, d in self._detectors.items() if n not in self._disabled]
+
+    @property
+    def signature(self) -> str:
+        """Names and versions of the active detectors; changes when analysis must be redone."""
+        return ",".join(f"{d.name}@{d.version}" for d in self.active)
+
+    def detect(self, batch: Sequence[DetectionInput]) -> list[list[Finding]]:
+        """Run every active detector over the batch and gather findings per input."""
+        gathered: list[list[Finding]] = [[] for _ in batch]
+        for detector in self.active:
+            for found, into in zip(detector.detect(batch), gathered, strict=True):
+                into.extend(found)
+        return gathered
+
+
+def verdict(findings: Sequence[Finding]) -> Verdict:
+    """Combine findings into a score per label (the strongest finding wins) and flags."""
+    scores = dict.fromkeys(LABELS, 0.0)
+    for finding in findings:
+        scores[finding.label] = max(scores[finding.label], finding.score)
+    flags = tuple(label for label in LABELS if scores[label] >= THRESHOLDS[label])
+    ordered = sorted(findings, key=lambda f: (-SEVERITY[f.label], -f.score))
+    return Verdict(scores=scores, flags=flags, findings=tuple(ordered))
+
+
+def priority(scores: dict[str, float]) -> float:
+    """How urgently a message needs a person, 0 to 100, from its label scores."""
+    worst = max((SEVERITY[label] * score for label, score in scores.items()
+                 if score >= THRESHOLDS[label]), default=0.0)
+    return round(100.0 * worst, 2)
+
+
+def is_abusive(flags: Iterable[str]) -> bool:
+    """True when any flag calls for blurring the text."""
+    return any(flag in ABUSIVE_LABELS for flag in flags)

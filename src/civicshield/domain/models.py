@@ -1,0 +1,207 @@
+"""The things civicshield keeps: principals, channels, senders, messages, findings, reviews."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Platform(enum.StrEnum):
+    """Where a message came from."""
+
+    EMAIL = "email"
+    BLUESKY = "bluesky"
+    MASTODON = "mastodon"
+    X = "x"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    WEBFORM = "webform"
+    OTHER = "other"
+
+
+class ChannelKind(enum.StrEnum):
+    """Whether an account is the office's official one or the person's own."""
+
+    OFFICIAL = "official"
+    PERSONAL = "personal"
+
+
+class ReviewState(enum.StrEnum):
+    """Where a message stands in staff review."""
+
+    NEW = "new"
+    REVIEWED = "reviewed"
+    DISMISSED = "dismissed"
+    ESCALATED = "escalated"
+
+
+class Role(enum.StrEnum):
+    """What a staff account may do: viewers read, analysts act, admins manage."""
+
+    VIEWER = "viewer"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+    def allows(self, needed: Role) -> bool:
+        """True when this role is at least as strong as ``needed``."""
+        order = [Role.VIEWER, Role.ANALYST, Role.ADMIN]
+        return order.index(self) >= order.index(needed)
+
+
+class RiskLevel(enum.StrEnum):
+    """A sender's escalation risk, from calm to act-now."""
+
+    LOW = "low"
+    ELEVATED = "elevated"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A protected person; one workspace can protect several."""
+
+    id: int
+    slug: str
+    display_name: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Channel:
+    """An account or inbox of a principal on one platform."""
+
+    id: int
+    principal_id: int
+    platform: str
+    handle: str
+    kind: ChannelKind
+
+
+@dataclass(frozen=True)
+class SenderRef:
+    """A platform identity as an import file names it."""
+
+    platform: str
+    external_id: str
+    handle: str = ""
+    display_name: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The identity's unique key: platform and the platform's own id."""
+        return (self.platform, self.external_id)
+
+
+@dataclass(frozen=True)
+class MessageDraft:
+    """A message read from an import file, before it is stored.
+
+    ``raw`` holds the record's bytes as the file gave them (or, for records streamed out of a
+    larger JSON document, the record as canonical JSON); its SHA-256 is kept with the message.
+    """
+
+    platform: str
+    external_id: str
+    sender: SenderRef
+    text: str
+    created_at: datetime
+    raw: bytes
+    kind: str = "message"
+    subject: str = ""
+    thread_id: str = ""
+    reply_to: str = ""
+    url: str = ""
+    channel_handle: str = ""
+    private: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The message's unique key within a principal's workspace."""
+        return (self.platform, self.external_id)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One detector's explainable judgement about one message."""
+
+    detector: str
+    version: str
+    label: str
+    score: float
+    why: str
+    span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Sender:
+    """A stored platform identity with its assessed risk."""
+
+    id: int
+    platform: str
+    external_id: str
+    handle: str
+    display_name: str
+    group_id: int
+    risk_level: RiskLevel
+    risk_score: float
+    risk_signals: tuple[str, ...]
+    message_count: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+    @property
+    def label(self) -> str:
+        """How staff recognise this sender."""
+        if self.handle and self.display_name and self.display_name != self.handle:
+            return f"{self.display_name} ({self.handle})"
+        return self.handle or self.display_name or self.external_id
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A message as staff see it in the queue or on its own page."""
+
+    id: int
+    principal_id: int
+    channel: Channel
+    sender: Sender
+    platform: str
+    external_id: str
+    kind: str
+    subject: str
+    text: str
+    created_at: datetime
+    url: str
+    thread_id: str
+    reply_to: str
+    raw_sha256: str
+    priority: float
+    review_state: ReviewState
+    flags: tuple[str, ...]
+    findings: tuple[Finding, ...] = field(default=())
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class User:
+    """A staff account."""
+
+    id: int
+    username: str
+    role: Role
+    blur_abusive: bool = True
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One recorded staff action."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    details: str

@@ -1,0 +1,136 @@
+"""Ingestion as an ordered pipeline of small steps over batches of messages.
+
+``STEPS`` is the one place the order is listed: preflight, dedupe, detect, escalate, store.
+Each step takes a batch and a context and returns a new batch. Only ``dedupe``, ``escalate``
+(reading history) and ``store`` touch the repository; ``preflight`` and ``detect`` are pure and
+can run on any worker.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC
+
+from civicshield.domain.detection import DetectionInput, DetectorRegistry, priority, verdict
+from civicshield.domain.escalation import MessageSummary, RiskAssessment, assess
+from civicshield.domain.models import MessageDraft
+from civicshield.domain.ports import AnalysedMessage, ImportRecord, Repository
+from civicshield.domain.profile import ProtectedProfile
+
+#: Longest text kept for one message; longer texts are cut and the cut is noted.
+MAX_TEXT_CHARS = 50_000
+
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class PipelineContext:
+    """What the steps may use: storage, detectors, the import, and the principal's profile."""
+
+    repo: Repository
+    registry: DetectorRegistry
+    record: ImportRecord
+    profile: ProtectedProfile | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Messages moving through the pipeline and what has been learnt about them."""
+
+    drafts: tuple[MessageDraft, ...]
+    analysed: tuple[AnalysedMessage, ...] = ()
+    risks: dict[Key, RiskAssessment] = field(default_factory=dict)
+    skipped: int = 0
+    stored: int = 0
+
+
+Step = Callable[[Batch, PipelineContext], Batch]
+
+
+def clean_text(text: str) -> str:
+    """Drop NUL and other control characters that no platform shows; keep everything else."""
+    if text.isprintable():
+        return text[:MAX_TEXT_CHARS]
+    kept = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+    return kept[:MAX_TEXT_CHARS]
+
+
+def preflight(batch: Batch, ctx: PipelineContext) -> Batch:
+    """Normalise times to UTC and text to what can be stored and shown."""
+    drafts = tuple(
+        replace(d, text=clean_text(d.text), subject=clean_text(d.subject)[:500],
+                created_at=d.created_at.astimezone(UTC) if d.created_at.tzinfo
+                else d.created_at.replace(tzinfo=UTC))
+        for d in batch.drafts
+    )
+    return replace(batch, drafts=drafts)
+
+
+def dedupe(batch: Batch, ctx: PipelineContext) -> Batch:
+    """Drop messages already stored for this principal or repeated within the batch."""
+    existing = ctx.repo.existing_keys(ctx.record.principal_id, [d.key for d in batch.drafts])
+    seen: set[Key] = set(existing)
+    fresh = []
+    for draft in batch.drafts:
+        if draft.key not in seen:
+            seen.add(draft.key)
+            fresh.append(draft)
+    return replace(batch, drafts=tuple(fresh), skipped=batch.skipped + len(batch.drafts) - len(fresh))
+
+
+def analyse(registry: DetectorRegistry, drafts: Sequence[MessageDraft],
+            profile: ProtectedProfile | None) -> tuple[AnalysedMessage, ...]:
+    """Run the detectors over drafts and attach findings, flags and priority (pure)."""
+    inputs = [DetectionInput(text=f"{d.subject}\n{d.text}" if d.subject else d.text,
+                             profile=profile) for d in drafts]
+    out = []
+    for draft, findings in zip(drafts, registry.detect(inputs), strict=True):
+        if draft.subject:  # spans were found in "subject\ntext"; keep only those in the body
+            shift = len(draft.subject) + 1
+            findings = [replace(f, span=(f.span[0] - shift, f.span[1] - shift))
+                        if f.span and f.span[0] >= shift else replace(f, span=None)
+                        for f in findings]
+        judged = verdict(findings)
+        out.append(AnalysedMessage(draft=draft, findings=judged.findings, flags=judged.flags,
+                                   priority=priority(judged.scores),
+                                   signature=registry.signature))
+    return tuple(out)
+
+
+def detect(batch: Batch, ctx: PipelineContext) -> Batch:
+    """Judge every message with the active detectors."""
+    return replace(batch, analysed=analyse(ctx.registry, batch.drafts, ctx.profile))
+
+
+def summary(message: AnalysedMessage) -> MessageSummary:
+    """What escalation needs from an analysed message."""
+    d = message.draft
+    return MessageSummary(created_at=d.created_at, platform=d.platform, private=d.private,
+                          flags=message.flags, priority=message.priority)
+
+
+def escalate(batch: Batch, ctx: PipelineContext) -> Batch:
+    """Reassess each sender in the batch from their stored history plus the new messages."""
+    keys = list(dict.fromkeys(m.draft.sender.key for m in batch.analysed))
+    histories = ctx.repo.sender_histories(keys)
+    for message in batch.analysed:
+        histories.setdefault(message.draft.sender.key, []).append(summary(message))
+    return replace(batch, risks={key: assess(histories[key]) for key in keys})
+
+
+def store(batch: Batch, ctx: PipelineContext) -> Batch:
+    """Write messages, findings and sender risk in the current transaction."""
+    stored = ctx.repo.store_messages(ctx.record, batch.analysed, batch.risks)
+    return replace(batch, stored=batch.stored + stored)
+
+
+STEPS: tuple[Step, ...] = (preflight, dedupe, detect, escalate, store)
+
+
+def run(batch: Batch, ctx: PipelineContext, steps: Sequence[Step] = STEPS) -> Batch:
+    """Pass a batch through the steps in order."""
+    for step in steps:
+        batch = step(batch, ctx)
+    return batch

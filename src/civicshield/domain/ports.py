@@ -1,0 +1,126 @@
+"""The interfaces the core needs from the outside world.
+
+The repository is the single door to storage; the SQL implementation lives in
+``civicshield.storage``. Everything here is typed in domain terms only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from civicshield.domain.escalation import MessageSummary, RiskAssessment
+from civicshield.domain.models import (
+    AuditEntry,
+    Channel,
+    ChannelKind,
+    Finding,
+    MessageDraft,
+    Principal,
+    ReviewState,
+    Sender,
+    StoredMessage,
+    User,
+)
+from civicshield.domain.profile import ProtectedProfile
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the triage queue is narrowed to; empty fields mean 'any'."""
+
+    principal_id: int | None = None
+    channel_id: int | None = None
+    label: str | None = None
+    state: ReviewState | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    sender_group_id: int | None = None
+    flagged_only: bool = False
+
+
+@dataclass(frozen=True)
+class AnalysedMessage:
+    """A message with what the pipeline concluded about it, ready to store."""
+
+    draft: MessageDraft
+    findings: tuple[Finding, ...]
+    flags: tuple[str, ...]
+    priority: float
+    signature: str = ""
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """Where a batch of messages came from."""
+
+    id: int
+    principal_id: int
+    channel_id: int
+    fmt: str
+    file_name: str
+    file_sha256: str
+
+
+class Repository(Protocol):
+    """Storage, seen from the core. One instance is one transaction."""
+
+    # principals and channels
+    def add_principal(self, slug: str, display_name: str, title: str,
+                      profile: ProtectedProfile | None) -> Principal: ...
+    def principals(self) -> list[Principal]: ...
+    def principal_by_slug(self, slug: str) -> Principal: ...
+    def profile(self, principal_id: int) -> ProtectedProfile | None: ...
+    def set_profile(self, principal_id: int, profile: ProtectedProfile) -> None: ...
+    def ensure_channel(self, principal_id: int, platform: str, handle: str,
+                       kind: ChannelKind) -> Channel: ...
+    def channels(self) -> list[Channel]: ...
+
+    # imports and messages
+    def start_import(self, principal_id: int, channel_id: int, fmt: str, file_name: str,
+                     file_sha256: str, actor: str) -> ImportRecord: ...
+    def finish_import(self, import_id: int, added: int, skipped: int) -> None: ...
+    def existing_keys(self, principal_id: int,
+                      keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]: ...
+    def sender_histories(self, keys: Sequence[tuple[str, str]]
+                         ) -> dict[tuple[str, str], list[MessageSummary]]: ...
+    def store_messages(self, record: ImportRecord, messages: Sequence[AnalysedMessage],
+                       risks: dict[tuple[str, str], RiskAssessment]) -> int: ...
+    def messages_to_analyse(self, signature: str, after_id: int, limit: int, *,
+                            include_current: bool) -> list[StoredMessage]: ...
+    def replace_findings(self, analysed: Sequence[tuple[int, AnalysedMessage]],
+                         signature: str) -> None: ...
+    def update_sender_risks(self, risks: dict[tuple[str, str], RiskAssessment]) -> None: ...
+
+    # triage
+    def queue(self, flt: QueueFilter, limit: int, offset: int) -> list[StoredMessage]: ...
+    def queue_count(self, flt: QueueFilter) -> int: ...
+    def message(self, message_id: int) -> StoredMessage: ...
+    def raw_payload(self, message_id: int) -> bytes: ...
+    def set_review_state(self, message_ids: Sequence[int], state: ReviewState,
+                         actor: str) -> int: ...
+    def sender(self, sender_id: int) -> Sender: ...
+    def sender_group(self, group_id: int) -> list[Sender]: ...
+    def sender_timeline(self, group_id: int, limit: int) -> list[StoredMessage]: ...
+    def merge_senders(self, keep_group_id: int, merge_group_id: int) -> None: ...
+    def group_summaries(self, group_id: int) -> list[MessageSummary]: ...
+    def set_group_risk(self, group_id: int, risk: RiskAssessment) -> None: ...
+
+    # people and accountability
+    def add_user(self, username: str, password_hash: str, role: str) -> User: ...
+    def user(self, user_id: int) -> User: ...
+    def user_by_name(self, username: str) -> tuple[User, str] | None: ...
+    def users(self) -> list[User]: ...
+    def update_user(self, user_id: int, *, role: str | None = None,
+                    password_hash: str | None = None, blur_abusive: bool | None = None,
+                    disabled: bool | None = None) -> None: ...
+    def add_session(self, token_hash: str, user_id: int, csrf_token: str,
+                    expires_at: datetime) -> None: ...
+    def session(self, token_hash: str, now: datetime) -> tuple[User, str] | None: ...
+    def drop_session(self, token_hash: str) -> None: ...
+    def add_api_token(self, token_hash: str, user_id: int, name: str) -> None: ...
+    def user_for_api_token(self, token_hash: str) -> User | None: ...
+    def audit(self, actor: str, action: str, target: str, details: str = "") -> None: ...
+    def audit_entries(self, limit: int, offset: int) -> list[AuditEntry]: ...

@@ -1,0 +1,67 @@
+"""The plugin manager: built-in plugins, third-party ones from entry points, and the registries."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterable
+from types import ModuleType
+
+import pluggy
+
+from civicshield import hookspecs
+from civicshield.connectors.base import Importer
+from civicshield.domain.detection import DetectorRegistry
+from civicshield.domain.errors import ConfigError
+
+#: Built-in plugins, loaded through the same hooks as third-party code.
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "civicshield.detectors.plugin",
+    "civicshield.connectors.jsonl.connector",
+    "civicshield.connectors.csv.connector",
+    "civicshield.connectors.email.connector",
+    "civicshield.connectors.x_archive.connector",
+    "civicshield.connectors.bluesky.connector",
+    "civicshield.connectors.mastodon.connector",
+    "civicshield.connectors.meta.connector",
+)
+
+
+def make_plugin_manager(*, load_defaults: bool = True,
+                        extra: Iterable[str] = ()) -> pluggy.PluginManager:
+    """Build a plugin manager with the built-ins (unless switched off), entry points and extras."""
+    pm = pluggy.PluginManager("civicshield")
+    pm.add_hookspecs(hookspecs)
+    names = [*(DEFAULT_PLUGINS if load_defaults else ()), *extra]
+    for name in names:
+        pm.register(_load(name), name=name)
+    if "pytest" not in sys.modules:  # tests choose their plugins explicitly
+        pm.load_setuptools_entrypoints("civicshield")
+    return pm
+
+
+def _load(name: str) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise ConfigError(f"plugin {name!r} could not be loaded: {exc}") from exc
+
+
+def detector_registry(pm: pluggy.PluginManager, *, disabled: Iterable[str] = ()) -> DetectorRegistry:
+    """Every detector the plugins offer, minus the disabled ones."""
+    registry = DetectorRegistry(disabled=disabled)
+    for batch in reversed(pm.hook.civicshield_detectors()):
+        for detector in batch:
+            registry.add(detector)
+    return registry
+
+
+def importers(pm: pluggy.PluginManager) -> dict[str, Importer]:
+    """Importers by format name; two plugins claiming one name is a configuration error."""
+    found: dict[str, Importer] = {}
+    for batch in reversed(pm.hook.civicshield_importers()):
+        for importer in batch:
+            if importer.fmt in found:
+                raise ConfigError(f"two importers claim the format {importer.fmt!r}")
+            found[importer.fmt] = importer
+    return found

@@ -1,0 +1,1 @@
+"""Storage adapter: SQLAlchemy tables, the repository, and Alembic migrations."""

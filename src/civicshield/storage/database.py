@@ -1,0 +1,88 @@
+"""Opening the store: engine set-up (SQLite in WAL mode, or PostgreSQL) and migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+
+from civicshield.domain.errors import ConfigError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if url.startswith("postgresql"):
+        return create_engine(url, pool_pre_ping=True)
+    raise ConfigError("CIVICSHIELD_DATABASE_URL must name a sqlite:/// or postgresql:// store")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below take over
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Alembic configuration pointing at the packaged migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (forward only)."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the store is at, or None for an empty store."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    """The newest migration shipped with this version."""
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def check_current(engine: Engine) -> None:
+    """Refuse to run on a store that is missing or older than this version."""
+    current = current_revision(engine)
+    if current is None:
+        raise ConfigError("the store is not initialised yet: run `civicshield init` first")
+    if current != head_revision(engine):
+        raise ConfigError("the store needs upgrading: run `civicshield init` to migrate it")
+
+
+@contextmanager
+def connect(engine: Engine) -> Iterator[Connection]:
+    """One transaction: committed when the block ends, rolled back on any error."""
+    with engine.begin() as conn:
+        yield conn

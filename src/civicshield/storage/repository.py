@@ -1,0 +1,543 @@
+"""The SQL repository: maps rows to domain objects; one instance is one open transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.engine import Connection, Row
+
+from civicshield.crypto import Cipher
+from civicshield.domain.detection import THRESHOLDS
+from civicshield.domain.errors import InvalidInputError, NotFoundError
+from civicshield.domain.escalation import RISK_RANK_BONUS, MessageSummary, RiskAssessment
+from civicshield.domain.models import (
+    AuditEntry,
+    Channel,
+    ChannelKind,
+    Finding,
+    MessageDraft,
+    Principal,
+    ReviewState,
+    RiskLevel,
+    Role,
+    Sender,
+    StoredMessage,
+    User,
+)
+from civicshield.domain.ports import AnalysedMessage, ImportRecord, QueueFilter
+from civicshield.domain.profile import ProtectedProfile
+from civicshield.storage.tables import (
+    api_tokens,
+    audit_log,
+    channels,
+    findings,
+    imports,
+    messages,
+    principals,
+    senders,
+    sessions,
+    users,
+)
+
+Key = tuple[str, str]
+#: Most history rows read per sender group when reassessing risk.
+HISTORY_LIMIT = 500
+#: Most values in one SQL IN list.
+CHUNK = 400
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _rank() -> Any:
+    """Queue rank: the message's priority plus its sender's risk bonus."""
+    bonus = case(*[(senders.c.risk_level == level.value, value)
+                   for level, value in RISK_RANK_BONUS.items()], else_=0.0)
+    return messages.c.priority + bonus
+
+
+class SqlRepository:
+    """Implements ``civicshield.domain.ports.Repository`` over one SQLAlchemy connection."""
+
+    def __init__(self, conn: Connection, cipher: Cipher) -> None:
+        self.conn = conn
+        self.cipher = cipher
+        self._channels: dict[int, Channel] | None = None
+
+    # ---- principals and channels -------------------------------------------------------
+    def add_principal(self, slug: str, display_name: str, title: str,
+                      profile: ProtectedProfile | None) -> Principal:
+        """Create a protected person; the profile is encrypted before it is written."""
+        if self.conn.execute(select(principals.c.id).where(principals.c.slug == slug)).first():
+            raise InvalidInputError(f"a principal named {slug!r} already exists")
+        new_id = self.conn.execute(insert(principals).values(
+            slug=slug, display_name=display_name, title=title, created_at=_now(),
+            profile_encrypted=None)).inserted_primary_key
+        assert new_id is not None
+        if profile is not None:
+            self.set_profile(new_id[0], profile)
+        return Principal(id=new_id[0], slug=slug, display_name=display_name, title=title)
+
+    def principals(self) -> list[Principal]:
+        """Every protected person."""
+        rows = self.conn.execute(select(principals).order_by(principals.c.id))
+        return [Principal(r.id, r.slug, r.display_name, r.title) for r in rows]
+
+    def principal_by_slug(self, slug: str) -> Principal:
+        """The principal with this short name."""
+        row = self.conn.execute(select(principals).where(principals.c.slug == slug)).first()
+        if row is None:
+            raise NotFoundError(f"no principal named {slug!r}")
+        return Principal(row.id, row.slug, row.display_name, row.title)
+
+    def profile(self, principal_id: int) -> ProtectedProfile | None:
+        """Decrypt the principal's private identifiers."""
+        blob = self.conn.execute(select(principals.c.profile_encrypted)
+                                 .where(principals.c.id == principal_id)).scalar()
+        if blob is None:
+            return None
+        plain = self.cipher.decrypt(blob, context=f"principal:{principal_id}".encode())
+        return ProtectedProfile.from_json(plain.decode("utf-8"))
+
+    def set_profile(self, principal_id: int, profile: ProtectedProfile) -> None:
+        """Encrypt and store the principal's private identifiers."""
+        blob = self.cipher.encrypt(profile.to_json().encode("utf-8"),
+                                   context=f"principal:{principal_id}".encode())
+        self.conn.execute(update(principals).where(principals.c.id == principal_id)
+                          .values(profile_encrypted=blob))
+
+    def ensure_channel(self, principal_id: int, platform: str, handle: str,
+                       kind: ChannelKind) -> Channel:
+        """Find or create the account a principal receives messages on."""
+        where = and_(channels.c.principal_id == principal_id, channels.c.platform == platform,
+                     channels.c.handle == handle)
+        row = self.conn.execute(select(channels).where(where)).first()
+        if row is None:
+            self.conn.execute(insert(channels).values(principal_id=principal_id, platform=platform,
+                                                      handle=handle, kind=kind.value))
+            row = self.conn.execute(select(channels).where(where)).one()
+            self._channels = None
+        return _channel(row)
+
+    def channels(self) -> list[Channel]:
+        """Every account of every principal."""
+        return list(self._channel_map().values())
+
+    def _channel_map(self) -> dict[int, Channel]:
+        if self._channels is None:
+            rows = self.conn.execute(select(channels).order_by(channels.c.id))
+            self._channels = {r.id: _channel(r) for r in rows}
+        return self._channels
+
+    # ---- imports and messages ----------------------------------------------------------
+    def start_import(self, principal_id: int, channel_id: int, fmt: str, file_name: str,
+                     file_sha256: str, actor: str) -> ImportRecord:
+        """Record that an import has begun (in the import's own transaction)."""
+        result = self.conn.execute(insert(imports).values(
+            principal_id=principal_id, channel_id=channel_id, format=fmt, file_name=file_name,
+            file_sha256=file_sha256, actor=actor, started_at=_now(), added=0, skipped=0))
+        assert result.inserted_primary_key is not None
+        return ImportRecord(result.inserted_primary_key[0], principal_id, channel_id, fmt,
+                            file_name, file_sha256)
+
+    def finish_import(self, import_id: int, added: int, skipped: int) -> None:
+        """Record the import's outcome."""
+        self.conn.execute(update(imports).where(imports.c.id == import_id)
+                          .values(finished_at=_now(), added=added, skipped=skipped))
+
+    def existing_keys(self, principal_id: int, keys: Sequence[Key]) -> set[Key]:
+        """Which of these (platform, external id) keys are already stored for the principal."""
+        found: set[Key] = set()
+        for chunk in _chunks(list(dict.fromkeys(keys))):
+            rows = self.conn.execute(select(messages.c.platform, messages.c.external_id).where(
+                messages.c.principal_id == principal_id,
+                tuple_(messages.c.platform, messages.c.external_id).in_(chunk)))
+            found.update((r.platform, r.external_id) for r in rows)
+        return found
+
+    def _sender_rows(self, keys: Sequence[Key]) -> dict[Key, Row[Any]]:
+        found: dict[Key, Row[Any]] = {}
+        for chunk in _chunks(list(dict.fromkeys(keys))):
+            rows = self.conn.execute(select(senders).where(
+                tuple_(senders.c.platform, senders.c.external_id).in_(chunk)))
+            found.update({(r.platform, r.external_id): r for r in rows})
+        return found
+
+    def sender_histories(self, keys: Sequence[Key]) -> dict[Key, list[MessageSummary]]:
+        """Each known sender's (group's) recent history, oldest first."""
+        rows = self._sender_rows(keys)
+        by_group = {key: row.group_id for key, row in rows.items()}
+        summaries = {g: self.group_summaries(g) for g in set(by_group.values())}
+        return {key: list(summaries[group]) for key, group in by_group.items()}
+
+    def group_summaries(self, group_id: int) -> list[MessageSummary]:
+        """What escalation needs from a sender group's latest messages, oldest first."""
+        members = select(senders.c.id).where(senders.c.group_id == group_id)
+        rows = self.conn.execute(
+            select(messages.c.created_at, messages.c.platform, messages.c.private,
+                   messages.c.flags, messages.c.priority)
+            .where(messages.c.sender_id.in_(members))
+            .order_by(messages.c.created_at.desc()).limit(HISTORY_LIMIT)).all()
+        return [MessageSummary(r.created_at, r.platform, r.private, _flags(r.flags), r.priority)
+                for r in reversed(rows)]
+
+    def _ensure_senders(self, drafts: Sequence[MessageDraft]) -> dict[Key, int]:
+        refs = {d.sender.key: d.sender for d in drafts}
+        known = self._sender_rows(list(refs))
+        missing = [ref for key, ref in refs.items() if key not in known]
+        if missing:
+            self.conn.execute(insert(senders), [
+                {"platform": r.platform, "external_id": r.external_id, "handle": r.handle[:300],
+                 "display_name": r.display_name[:300], "group_id": None, "risk_level": "low",
+                 "risk_score": 0.0, "risk_signals": "[]"} for r in missing])
+            self.conn.execute(update(senders).where(senders.c.group_id.is_(None))
+                              .values(group_id=senders.c.id))
+            known = self._sender_rows(list(refs))
+        return {key: row.id for key, row in known.items()}
+
+    def store_messages(self, record: ImportRecord, analysed: Sequence[AnalysedMessage],
+                       risks: dict[Key, RiskAssessment]) -> int:
+        """Insert messages with their findings and update their senders' risk."""
+        if not analysed:
+            return 0
+        sender_ids = self._ensure_senders([m.draft for m in analysed])
+        rows = [_message_row(record, m, sender_ids[m.draft.sender.key]) for m in analysed]
+        inserted = self.conn.execute(
+            insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows).all()
+        self._insert_findings(zip([r.id for r in inserted], analysed, strict=True))
+        self.update_sender_risks(risks)
+        return len(inserted)
+
+    def _insert_findings(self, pairs: Iterable[tuple[int, AnalysedMessage]]) -> None:
+        rows = [{"message_id": message_id, "detector": f.detector, "version": f.version,
+                 "label": f.label, "score": f.score,
+                 "span_start": f.span[0] if f.span else None,
+                 "span_end": f.span[1] if f.span else None, "why": f.why[:500],
+                 "flagged": f.score >= THRESHOLDS[f.label]}
+                for message_id, m in pairs for f in m.findings]
+        if rows:
+            self.conn.execute(insert(findings), rows)
+
+    def update_sender_risks(self, risks: dict[Key, RiskAssessment]) -> None:
+        """Set each sender group's risk from an assessment keyed by one of its members."""
+        groups = {key: row.group_id for key, row in self._sender_rows(list(risks)).items()}
+        for key, risk in risks.items():
+            if key in groups:
+                self.set_group_risk(groups[key], risk)
+
+    def set_group_risk(self, group_id: int, risk: RiskAssessment) -> None:
+        """Store a group's risk level, score and signals on every member."""
+        self.conn.execute(update(senders).where(senders.c.group_id == group_id).values(
+            risk_level=risk.level.value, risk_score=risk.score,
+            risk_signals=json.dumps(list(risk.signals))))
+
+    def messages_to_analyse(self, signature: str, after_id: int, limit: int, *,
+                            include_current: bool) -> list[StoredMessage]:
+        """The next messages (by id) whose analysis is missing or out of date."""
+        query = select(messages).where(messages.c.id > after_id)
+        if not include_current:
+            query = query.where(messages.c.analysis_signature != signature)
+        return self._load(query.order_by(messages.c.id).limit(limit))
+
+    def replace_findings(self, analysed: Sequence[tuple[int, AnalysedMessage]],
+                         signature: str) -> None:
+        """Swap stored findings, flags and priority for freshly computed ones."""
+        if not analysed:
+            return
+        ids = [message_id for message_id, _ in analysed]
+        for chunk in _chunks(ids):
+            self.conn.execute(delete(findings).where(findings.c.message_id.in_(chunk)))
+        self._insert_findings(analysed)
+        self.conn.execute(
+            update(messages).where(messages.c.id == bindparam("mid")).values(
+                flags=bindparam("new_flags"), priority=bindparam("new_priority"),
+                analysis_signature=signature),
+            [{"mid": mid, "new_flags": ",".join(m.flags), "new_priority": m.priority}
+             for mid, m in analysed])
+
+    # ---- triage ------------------------------------------------------------------------
+    def _filtered(self, query: Select[Any], flt: QueueFilter) -> Select[Any]:
+        conditions = []
+        if flt.principal_id is not None:
+            conditions.append(messages.c.principal_id == flt.principal_id)
+        if flt.channel_id is not None:
+            conditions.append(messages.c.channel_id == flt.channel_id)
+        if flt.state is not None:
+            conditions.append(messages.c.review_state == flt.state.value)
+        if flt.since is not None:
+            conditions.append(messages.c.created_at >= flt.since)
+        if flt.until is not None:
+            conditions.append(messages.c.created_at < flt.until)
+        if flt.sender_group_id is not None:
+            conditions.append(senders.c.group_id == flt.sender_group_id)
+        if flt.flagged_only:
+            conditions.append(messages.c.flags != "")
+        if flt.label is not None:
+            conditions.append(exists().where(findings.c.message_id == messages.c.id,
+                                             findings.c.label == flt.label,
+                                             findings.c.flagged.is_(True)))
+        return query.where(*conditions)
+
+    def queue(self, flt: QueueFilter, limit: int, offset: int) -> list[StoredMessage]:
+        """Messages worst first: priority plus the sender's risk, newest first among equals."""
+        query = self._filtered(select(messages).join(senders, senders.c.id == messages.c.sender_id),
+                               flt)
+        query = query.order_by(_rank().desc(), messages.c.created_at.desc(), messages.c.id.desc())
+        return self._load(query.limit(limit).offset(offset))
+
+    def queue_count(self, flt: QueueFilter) -> int:
+        """How many messages match the filter."""
+        query = self._filtered(select(func.count()).select_from(
+            messages.join(senders, senders.c.id == messages.c.sender_id)), flt)
+        return int(self.conn.execute(query).scalar_one())
+
+    def message(self, message_id: int) -> StoredMessage:
+        """One message with its findings."""
+        found = self._load(select(messages).where(messages.c.id == message_id), with_findings=True)
+        if not found:
+            raise NotFoundError(f"no message with id {message_id}")
+        return found[0]
+
+    def raw_payload(self, message_id: int) -> bytes:
+        """The original record, byte for byte."""
+        raw = self.conn.execute(select(messages.c.raw).where(messages.c.id == message_id)).scalar()
+        if raw is None:
+            raise NotFoundError(f"no message with id {message_id}")
+        return bytes(raw)
+
+    def set_review_state(self, message_ids: Sequence[int], state: ReviewState,
+                         actor: str) -> int:
+        """Move messages to a review state; returns how many changed."""
+        changed = 0
+        for chunk in _chunks(list(message_ids)):
+            result = self.conn.execute(update(messages).where(messages.c.id.in_(chunk)).values(
+                review_state=state.value, reviewed_by=actor, reviewed_at=_now()))
+            changed += result.rowcount
+        return changed
+
+    def sender(self, sender_id: int) -> Sender:
+        """One sender."""
+        row = self.conn.execute(select(senders).where(senders.c.id == sender_id)).first()
+        if row is None:
+            raise NotFoundError(f"no sender with id {sender_id}")
+        return self._senders_with_stats([row])[row.id]
+
+    def sender_group(self, group_id: int) -> list[Sender]:
+        """Every platform identity merged into one group."""
+        rows = self.conn.execute(select(senders).where(senders.c.group_id == group_id)
+                                 .order_by(senders.c.id)).all()
+        stats = self._senders_with_stats(rows)
+        return [stats[r.id] for r in rows]
+
+    def sender_timeline(self, group_id: int, limit: int) -> list[StoredMessage]:
+        """A sender group's messages across channels, newest first."""
+        members = select(senders.c.id).where(senders.c.group_id == group_id)
+        return self._load(select(messages).where(messages.c.sender_id.in_(members))
+                          .order_by(messages.c.created_at.desc()).limit(limit))
+
+    def merge_senders(self, keep_group_id: int, merge_group_id: int) -> None:
+        """Fold one sender group into another: staff say they are one person."""
+        if keep_group_id == merge_group_id:
+            raise InvalidInputError("a sender cannot be merged with itself")
+        for group in (keep_group_id, merge_group_id):
+            if not self.conn.execute(select(senders.c.id).where(senders.c.group_id == group)
+                                     ).first():
+                raise NotFoundError(f"no sender group {group}")
+        self.conn.execute(update(senders).where(senders.c.group_id == merge_group_id)
+                          .values(group_id=keep_group_id))
+
+    def _senders_with_stats(self, rows: Sequence[Row[Any]]) -> dict[int, Sender]:
+        ids = [r.id for r in rows]
+        stats: dict[int, Row[Any]] = {}
+        for chunk in _chunks(ids):
+            stats.update({s.sender_id: s for s in self.conn.execute(
+                select(messages.c.sender_id, func.count().label("n"),
+                       func.min(messages.c.created_at).label("first"),
+                       func.max(messages.c.created_at).label("last"))
+                .where(messages.c.sender_id.in_(chunk)).group_by(messages.c.sender_id))})
+        return {r.id: _sender(r, stats.get(r.id)) for r in rows}
+
+    def _load(self, query: Select[Any], *, with_findings: bool = False) -> list[StoredMessage]:
+        rows = self.conn.execute(query).all()
+        if not rows:
+            return []
+        sender_rows = []
+        for chunk in _chunks(list({r.sender_id for r in rows})):
+            sender_rows += self.conn.execute(select(senders).where(senders.c.id.in_(chunk))).all()
+        by_id = {r.id: _sender(r, None) for r in sender_rows}
+        found: dict[int, list[Finding]] = defaultdict(list)
+        if with_findings:
+            for f in self.conn.execute(select(findings).where(
+                    findings.c.message_id.in_([r.id for r in rows])).order_by(findings.c.id)):
+                found[f.message_id].append(_finding(f))
+        chans = self._channel_map()
+        return [_stored(r, chans[r.channel_id], by_id[r.sender_id], found.get(r.id, []))
+                for r in rows]
+
+    # ---- people and accountability -----------------------------------------------------
+    def add_user(self, username: str, password_hash: str, role: str) -> User:
+        """Create a staff account."""
+        if self.user_by_name(username) is not None:
+            raise InvalidInputError(f"a user named {username!r} already exists")
+        result = self.conn.execute(insert(users).values(
+            username=username, password_hash=password_hash, role=Role(role).value,
+            blur_abusive=True, disabled=False, created_at=_now()))
+        assert result.inserted_primary_key is not None
+        return self.user(result.inserted_primary_key[0])
+
+    def user(self, user_id: int) -> User:
+        """One staff account."""
+        row = self.conn.execute(select(users).where(users.c.id == user_id)).first()
+        if row is None:
+            raise NotFoundError(f"no user with id {user_id}")
+        return _user(row)
+
+    def user_by_name(self, username: str) -> tuple[User, str] | None:
+        """A staff account and its password hash, for login."""
+        row = self.conn.execute(select(users).where(users.c.username == username)).first()
+        return None if row is None else (_user(row), row.password_hash)
+
+    def users(self) -> list[User]:
+        """Every staff account."""
+        return [_user(r) for r in self.conn.execute(select(users).order_by(users.c.username))]
+
+    def update_user(self, user_id: int, *, role: str | None = None,
+                    password_hash: str | None = None, blur_abusive: bool | None = None,
+                    disabled: bool | None = None) -> None:
+        """Change a staff account's role, password, blur preference or status."""
+        values: dict[str, Any] = {}
+        if role is not None:
+            values["role"] = Role(role).value
+        if password_hash is not None:
+            values["password_hash"] = password_hash
+        if blur_abusive is not None:
+            values["blur_abusive"] = blur_abusive
+        if disabled is not None:
+            values["disabled"] = disabled
+        if values:
+            self.user(user_id)
+            self.conn.execute(update(users).where(users.c.id == user_id).values(**values))
+        if password_hash is not None or disabled:
+            self.conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
+
+    def add_session(self, token_hash: str, user_id: int, csrf_token: str,
+                    expires_at: datetime) -> None:
+        """Remember a login by the hash of its cookie token."""
+        self.conn.execute(delete(sessions).where(sessions.c.expires_at < _now()))
+        self.conn.execute(insert(sessions).values(token_hash=token_hash, user_id=user_id,
+                                                  csrf_token=csrf_token, created_at=_now(),
+                                                  expires_at=expires_at))
+
+    def session(self, token_hash: str, now: datetime) -> tuple[User, str] | None:
+        """The user and CSRF token of a live session."""
+        row = self.conn.execute(select(sessions).where(sessions.c.token_hash == token_hash,
+                                                       sessions.c.expires_at > now)).first()
+        if row is None:
+            return None
+        user = self.user(row.user_id)
+        return None if user.disabled else (user, row.csrf_token)
+
+    def drop_session(self, token_hash: str) -> None:
+        """Log out."""
+        self.conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
+
+    def add_api_token(self, token_hash: str, user_id: int, name: str) -> None:
+        """Store the hash of a new API token."""
+        self.conn.execute(insert(api_tokens).values(token_hash=token_hash, user_id=user_id,
+                                                    name=name, created_at=_now()))
+
+    def user_for_api_token(self, token_hash: str) -> User | None:
+        """The enabled user an API token belongs to."""
+        user_id = self.conn.execute(select(api_tokens.c.user_id)
+                                    .where(api_tokens.c.token_hash == token_hash)).scalar()
+        if user_id is None:
+            return None
+        user = self.user(user_id)
+        return None if user.disabled else user
+
+    def audit(self, actor: str, action: str, target: str, details: str = "") -> None:
+        """Record a staff action."""
+        self.conn.execute(insert(audit_log).values(at=_now(), actor=actor, action=action,
+                                                   target=target[:200], details=details))
+
+    def audit_entries(self, limit: int, offset: int) -> list[AuditEntry]:
+        """The latest staff actions first."""
+        rows = self.conn.execute(select(audit_log).order_by(audit_log.c.id.desc())
+                                 .limit(limit).offset(offset))
+        return [AuditEntry(r.id, r.at, r.actor, r.action, r.target, r.details) for r in rows]
+
+
+def _flags(text: str) -> tuple[str, ...]:
+    return tuple(f for f in text.split(",") if f)
+
+
+def _channel(row: Row[Any]) -> Channel:
+    return Channel(row.id, row.principal_id, row.platform, row.handle, ChannelKind(row.kind))
+
+
+def _sender(row: Row[Any], stats: Row[Any] | None) -> Sender:
+    return Sender(id=row.id, platform=row.platform, external_id=row.external_id,
+                  handle=row.handle, display_name=row.display_name, group_id=row.group_id,
+                  risk_level=RiskLevel(row.risk_level), risk_score=row.risk_score,
+                  risk_signals=tuple(json.loads(row.risk_signals)),
+                  message_count=stats.n if stats else 0,
+                  first_seen=stats.first if stats else None,
+                  last_seen=stats.last if stats else None)
+
+
+def _finding(row: Row[Any]) -> Finding:
+    span = (row.span_start, row.span_end) if row.span_start is not None else None
+    return Finding(row.detector, row.version, row.label, row.score, row.why, span)
+
+
+def _user(row: Row[Any]) -> User:
+    return User(row.id, row.username, Role(row.role), row.blur_abusive, row.disabled)
+
+
+def _stored(row: Row[Any], channel: Channel, sender: Sender,
+            found: list[Finding]) -> StoredMessage:
+    return StoredMessage(
+        id=row.id, principal_id=row.principal_id, channel=channel, sender=sender,
+        platform=row.platform, external_id=row.external_id, kind=row.kind, subject=row.subject,
+        text=row.text, created_at=row.created_at, url=row.url, thread_id=row.thread_id,
+        reply_to=row.reply_to, raw_sha256=row.raw_sha256, priority=row.priority,
+        review_state=ReviewState(row.review_state), flags=_flags(row.flags),
+        findings=tuple(found), private=row.private)
+
+
+def _message_row(record: ImportRecord, m: AnalysedMessage, sender_id: int) -> dict[str, Any]:
+    d = m.draft
+    return {
+        "principal_id": record.principal_id, "channel_id": record.channel_id,
+        "sender_id": sender_id, "import_id": record.id, "platform": d.platform,
+        "external_id": d.external_id[:300], "kind": d.kind, "private": d.private,
+        "subject": d.subject, "text": d.text, "created_at": d.created_at,
+        "thread_id": d.thread_id[:300], "reply_to": d.reply_to[:300], "url": d.url[:1000],
+        "raw": d.raw, "raw_sha256": hashlib.sha256(d.raw).hexdigest(),
+        "flags": ",".join(m.flags), "priority": m.priority,
+        "analysis_signature": m.signature, "review_state": ReviewState.NEW.value,
+    }

@@ -1,0 +1,187 @@
+"""Every table of the store, in one place."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always stored and returned as UTC, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        """Store aware UTC; naive values are taken to be UTC already."""
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Return aware UTC whatever the database gave back."""
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+TS = UTCDateTime()
+
+principals = Table(
+    "principals", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("title", String(200), nullable=False, default=""),
+    Column("profile_encrypted", LargeBinary, nullable=True),
+    Column("created_at", TS, nullable=False),
+)
+
+channels = Table(
+    "channels", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("handle", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    UniqueConstraint("principal_id", "platform", "handle", name="uq_channels_account"),
+)
+
+senders = Table(
+    "senders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(32), nullable=False),
+    Column("external_id", String(300), nullable=False),
+    Column("handle", String(300), nullable=False, default=""),
+    Column("display_name", String(300), nullable=False, default=""),
+    Column("group_id", Integer, nullable=True, index=True),
+    Column("risk_level", String(16), nullable=False, default="low"),
+    Column("risk_score", Float, nullable=False, default=0.0),
+    Column("risk_signals", Text, nullable=False, default="[]"),
+    UniqueConstraint("platform", "external_id", name="uq_senders_identity"),
+)
+
+imports = Table(
+    "imports", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False),
+    Column("channel_id", ForeignKey("channels.id"), nullable=False),
+    Column("format", String(32), nullable=False),
+    Column("file_name", String(500), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("finished_at", TS, nullable=True),
+    Column("added", Integer, nullable=False, default=0),
+    Column("skipped", Integer, nullable=False, default=0),
+)
+
+messages = Table(
+    "messages", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False),
+    Column("channel_id", ForeignKey("channels.id"), nullable=False),
+    Column("sender_id", ForeignKey("senders.id"), nullable=False, index=True),
+    Column("import_id", ForeignKey("imports.id"), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("external_id", String(300), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("private", Boolean, nullable=False, default=False),
+    Column("subject", String(500), nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("created_at", TS, nullable=False, index=True),
+    Column("thread_id", String(300), nullable=False, default=""),
+    Column("reply_to", String(300), nullable=False, default=""),
+    Column("url", String(1000), nullable=False, default=""),
+    Column("raw", LargeBinary, nullable=False),
+    Column("raw_sha256", String(64), nullable=False),
+    Column("flags", String(200), nullable=False, default=""),
+    Column("priority", Float, nullable=False, default=0.0, index=True),
+    Column("analysis_signature", String(500), nullable=False, default=""),
+    Column("review_state", String(16), nullable=False, default="new", index=True),
+    Column("reviewed_by", String(100), nullable=True),
+    Column("reviewed_at", TS, nullable=True),
+    UniqueConstraint("principal_id", "platform", "external_id", name="uq_messages_identity"),
+)
+
+findings = Table(
+    "findings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("detector", String(100), nullable=False),
+    Column("version", String(50), nullable=False),
+    Column("label", String(32), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("span_start", Integer, nullable=True),
+    Column("span_end", Integer, nullable=True),
+    Column("why", String(500), nullable=False),
+    Column("flagged", Boolean, nullable=False),
+)
+Index("ix_findings_label_flagged", findings.c.label, findings.c.flagged, findings.c.message_id)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("blur_abusive", Boolean, nullable=False, default=True),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", TS, nullable=False),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", TS, nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("details", Text, nullable=False, default=""),
+)
