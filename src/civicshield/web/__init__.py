@@ -1,0 +1,1 @@
+"""The web adapter: the server-rendered dashboard and the versioned JSON API."""

@@ -1,0 +1,148 @@
+"""Login, logout, personal settings, and the admin pages for staff accounts and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from civicshield.domain.errors import InvalidInputError
+from civicshield.domain.models import Role
+from civicshield.web.auth import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    Session,
+    csrf_session,
+    needs,
+    new_login_token,
+    safe_next,
+    service,
+    set_cookie,
+)
+from civicshield.web.render import page
+
+router = APIRouter()
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/queue", error: str = "") -> HTMLResponse:  # noqa: A002
+    """The login page."""
+    token = new_login_token()
+    response = page(request, "login.html", login_token=token, next=safe_next(next),
+                    error=error)
+    set_cookie(request, response, LOGIN_COOKIE, token, max_age=1800)
+    return response
+
+
+@router.post("/login", response_model=None)
+def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
+          login_token: Annotated[str, Form()] = "",
+          next: Annotated[str, Form()] = "/queue") -> HTMLResponse | RedirectResponse:  # noqa: A002
+    """Check the password and start a session."""
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    svc = service(request)
+    if not cookie or cookie != login_token:
+        return _login_again(request, next, "The login form expired. Please try again.")
+    user = svc.authenticate(username.strip(), password)
+    if user is None:
+        return _login_again(request, next, "That user name and password do not match.")
+    token, _ = svc.start_session(user)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_cookie(request, response, SESSION_COOKIE, token,
+               max_age=svc.settings.session_hours * 3600)
+    response.delete_cookie(LOGIN_COOKIE, path="/")
+    return response
+
+
+def _login_again(request: Request, next_path: str, error: str) -> HTMLResponse:
+    token = new_login_token()
+    response = page(request, "login.html", status_code=400, login_token=token,
+                    next=safe_next(next_path), error=error)
+    set_cookie(request, response, LOGIN_COOKIE, token, max_age=1800)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: Annotated[Session, needs(Role.VIEWER, form=True)]
+           ) -> RedirectResponse:
+    """End the session."""
+    service(request).end_session(session.token, session.user)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
+                  saved: str = "") -> HTMLResponse:
+    """Personal settings: blurring and password."""
+    return page(request, "settings.html", session=session, saved=saved)
+
+
+@router.post("/settings/blur")
+def settings_blur(request: Request, session: Annotated[Session, needs(Role.VIEWER, form=True)],
+                  blur: Annotated[str, Form()] = "off") -> RedirectResponse:
+    """Save the blur preference."""
+    service(request).set_blur(session.user, blur=blur == "on")
+    return RedirectResponse("/settings?saved=blur", status_code=303)
+
+
+@router.post("/settings/password", response_model=None)
+def settings_password(request: Request,
+                      session: Annotated[Session, needs(Role.VIEWER, form=True)],
+                      current: Annotated[str, Form()], new: Annotated[str, Form()],
+                      ) -> RedirectResponse | HTMLResponse:
+    """Change one's own password after confirming the current one."""
+    svc = service(request)
+    if svc.authenticate(session.user.username, current) is None:
+        raise InvalidInputError("the current password is not right")
+    svc.reset_password(session.user, session.user.username, new)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request, session: Annotated[Session, needs(Role.ADMIN)]) -> HTMLResponse:
+    """Staff accounts."""
+    return page(request, "users.html", session=session,
+                users=service(request).users(session.user), created=None, roles=list(Role))
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+def users_add(request: Request, session: Annotated[Session, needs(Role.ADMIN, form=True)],
+              username: Annotated[str, Form()], role: Annotated[str, Form()]) -> HTMLResponse:
+    """Create an account and show its one-time password once."""
+    if role not in {r.value for r in Role}:
+        raise InvalidInputError(f"unknown role {role!r}")
+    svc = service(request)
+    user, password = svc.add_user(session.user, username, Role(role))
+    return page(request, "users.html", session=session, users=svc.users(session.user),
+                created=(user.username, password), roles=list(Role))
+
+
+@router.post("/admin/users/{username}")
+def users_update(request: Request, username: str,
+                 session: Annotated[Session, needs(Role.ADMIN, form=True)],
+                 role: Annotated[str, Form()] = "", status: Annotated[str, Form()] = "",
+                 ) -> RedirectResponse:
+    """Change an account's role or enable/disable it."""
+    if username == session.user.username:
+        raise InvalidInputError("you cannot change your own role or status")
+    if role and role not in {r.value for r in Role}:
+        raise InvalidInputError(f"unknown role {role!r}")
+    disabled = {"disable": True, "enable": False}.get(status)
+    service(request).update_user(session.user, username, role=Role(role) if role else None,
+                                 disabled=disabled)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit_page(request: Request, session: Annotated[Session, needs(Role.ADMIN)]) -> HTMLResponse:
+    """The latest staff actions."""
+    return page(request, "audit.html", session=session,
+                entries=service(request).audit_entries(session.user))
+
+
+__all__ = ["csrf_session", "router"]

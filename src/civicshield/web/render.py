@@ -1,0 +1,71 @@
+"""Templates and the helpers they use; every value is escaped by Jinja's autoescape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from civicshield.domain.detection import LABELS, is_abusive
+from civicshield.domain.models import Finding, StoredMessage
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of message text, highlighted when a finding points at it."""
+
+    text: str
+    label: str = ""
+    why: str = ""
+
+
+def segments(text: str, findings: tuple[Finding, ...]) -> list[Segment]:
+    """Split text into plain and highlighted pieces (overlaps go to the first finding)."""
+    spans = sorted((max(0, f.span[0]), min(len(text), f.span[1]), f) for f in findings
+                   if f.span and f.span[0] < f.span[1])
+    out, at = [], 0
+    for start, end, finding in spans:
+        if end <= at:
+            continue
+        start = max(start, at)
+        if start > at:
+            out.append(Segment(text[at:start]))
+        out.append(Segment(text[start:end], finding.label, finding.why))
+        at = end
+    if at < len(text):
+        out.append(Segment(text[at:]))
+    return out
+
+
+def when(value: datetime | None) -> str:
+    """A time as staff read it, always in UTC."""
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def safe_url(url: str) -> str:
+    """Links are shown only for web addresses; anything else (javascript:, data:) is dropped."""
+    return url if url.startswith(("https://", "http://")) else ""
+
+
+def blurred(message: StoredMessage, blur: bool) -> bool:
+    """Whether to blur a message's text for this user."""
+    return blur and is_abusive(message.flags)
+
+
+TEMPLATES.env.filters["when"] = when
+TEMPLATES.env.filters["safe_url"] = safe_url
+TEMPLATES.env.globals["LABELS"] = LABELS
+TEMPLATES.env.globals["blurred"] = blurred
+TEMPLATES.env.globals["segments"] = segments
+
+
+def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a template with the session (if any) in its context."""
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)

@@ -1,0 +1,91 @@
+// civicshield dashboard behaviour: reveal blurred text, row selection, keyboard shortcuts.
+// Loaded as a same-origin file so the Content-Security-Policy can forbid inline scripts.
+(function () {
+  "use strict";
+
+  function reveal(wrap) {
+    var text = wrap.querySelector("[data-text]");
+    var button = wrap.querySelector("[data-reveal]");
+    if (text) { text.classList.remove("blurred"); }
+    if (button) { button.remove(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) { return; }
+    var button = target.closest("[data-reveal]");
+    if (button) {
+      event.preventDefault();
+      reveal(button.closest(".text-wrap"));
+      return;
+    }
+    var back = target.closest("[data-back]");
+    if (back && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.row"));
+  var bulk = document.getElementById("bulk");
+  var counter = document.querySelector("[data-selected-count]");
+  var focused = -1;
+
+  function refreshSelection() {
+    var count = 0;
+    rows.forEach(function (row) {
+      var box = row.querySelector("input[type=checkbox]");
+      row.classList.toggle("selected", box.checked);
+      if (box.checked) { count += 1; }
+    });
+    if (counter) { counter.textContent = count + " selected"; }
+    return count;
+  }
+
+  function focusRow(index) {
+    if (!rows.length) { return; }
+    focused = Math.max(0, Math.min(rows.length - 1, index));
+    rows.forEach(function (row, i) { row.classList.toggle("focused", i === focused); });
+    rows[focused].focus({ preventScroll: true });
+    rows[focused].scrollIntoView({ block: "nearest" });
+  }
+
+  if (bulk) { bulk.addEventListener("change", refreshSelection); }
+
+  function act(action) {
+    if (!bulk) { return; }
+    var button = bulk.querySelector("button[name=action][value=" + action + "]");
+    if (!button) { return; }
+    if (refreshSelection() === 0 && focused >= 0) {
+      rows[focused].querySelector("input[type=checkbox]").checked = true;
+    }
+    if (refreshSelection() > 0) { bulk.requestSubmit(button); }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var tag = (event.target && event.target.tagName) || "";
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") { return; }
+    var key = event.key;
+    if (key === "j") { focusRow(focused + 1); }
+    else if (key === "k") { focusRow(focused - 1); }
+    else if (key === "x" && focused >= 0) {
+      var box = rows[focused].querySelector("input[type=checkbox]");
+      box.checked = !box.checked;
+      refreshSelection();
+    }
+    else if ((key === "o" || key === "Enter") && focused >= 0) {
+      window.location.href = rows[focused].getAttribute("data-href");
+    }
+    else if (key === "v") {
+      var scope = focused >= 0 ? rows[focused] : document;
+      var wrap = scope.querySelector(".text-wrap");
+      if (wrap) { reveal(wrap); }
+    }
+    else if (key === "r") { act("reviewed"); }
+    else if (key === "d") { act("dismissed"); }
+    else if (key === "e") { act("escalated"); }
+    else { return; }
+    event.preventDefault();
+  });
+})();
