@@ -40,10 +40,8 @@ def pg_server() -> Iterator[PostgresServer | None]:
 
 
 def make_settings(data_dir: Path, database_url: str = "", **extra: str) -> Settings:
-    env = {"CIVICSHIELD_DATA_DIR": str(data_dir), "CIVICSHIELD_DATABASE_URL": database_url,
-           "CIVICSHIELD_CONFIG": str(data_dir / "absent.toml")} | {
+    env = {"CIVICSHIELD_DATA_DIR": str(data_dir), "CIVICSHIELD_DATABASE_URL": database_url} | {
         f"CIVICSHIELD_{k.upper()}": v for k, v in extra.items()}
-    env.pop("CIVICSHIELD_CONFIG")
     return load_settings(env)
 
 

@@ -1,0 +1,103 @@
+"""The command line, run as a user runs it: a real process, real files, real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROFILE, SAMPLES
+
+
+def cli(*args: str, data: Path, stdin: str = "", check: bool = True,
+        ) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CIVICSHIELD_DATA_DIR": str(data)}
+    env.pop("CIVICSHIELD_DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-m", "civicshield", *args], input=stdin, env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli")
+    out = cli("init", data=folder / "data").stdout
+    assert "one-time password" in out and "Back it up" in out
+    profile = folder / "profile.json"
+    profile.write_text(PROFILE.to_json(), encoding="utf-8")
+    cli("principals", "add", "mayor", "Elena Marsh", "--profile", str(profile),
+        data=folder / "data")
+    return folder / "data"
+
+
+def test_classify_follows_the_contract(tmp_path: Path) -> None:
+    profile = tmp_path / "profile.json"
+    profile.write_text(PROFILE.to_json(), encoding="utf-8")
+    lines = [{"id": 1, "text": "We know where you live. 4127 Larkspur Ln."},
+             {"id": "b", "text": "Thanks for fixing the potholes!"},
+             {"id": "c", "text": "Nice legs. Send nudes, you stupid bitch"}]
+    stdin = "\n".join(json.dumps(line) for line in lines) + "\n"
+    result = cli("classify", "--profile", str(profile), data=tmp_path / "unused", stdin=stdin)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == [1, "b", "c"]
+    for o in out:
+        assert set(o) == {"id", "scores", "flags", "reasons"}
+        assert set(o["scores"]) >= {"threat", "harassment", "sexual_harassment",
+                                    "identity_attack", "insult", "doxxing", "spam"}
+        assert all(0.0 <= v <= 1.0 for v in o["scores"].values())
+        for reason in o["reasons"]:
+            assert set(reason) == {"label", "detector", "span", "why"}
+    assert set(out[0]["flags"]) == {"threat", "doxxing"}
+    assert out[1]["flags"] == [] and out[1]["reasons"] == []
+    assert {"sexual_harassment", "harassment", "insult"} <= set(out[2]["flags"])
+    span = next(r["span"] for r in out[0]["reasons"] if r["detector"] == "profile-match")
+    assert lines[0]["text"][span[0]:span[1]].startswith("4127 Larkspur")  # type: ignore[index]
+    without = cli("classify", data=tmp_path / "unused", stdin=stdin)
+    assert "doxxing" not in json.loads(without.stdout.splitlines()[0])["flags"]
+
+
+def test_classify_names_the_bad_line(tmp_path: Path) -> None:
+    result = cli("classify", data=tmp_path, stdin='{"id": 1, "text": "ok"}\n{"id": 2}\n',
+                 check=False)
+    assert result.returncode == 1
+    assert "line 2, field 'text'" in result.stderr
+
+
+def test_import_twice_then_queue(data: Path) -> None:
+    first = cli("import", str(SAMPLES / "generic.jsonl"), data=data).stdout
+    assert "3 added, 0 already stored" in first
+    again = cli("import", str(SAMPLES / "generic.jsonl"), data=data).stdout
+    assert "0 added, 3 already stored" in again
+    queue = cli("queue", "--json", data=data).stdout.splitlines()
+    top = json.loads(queue[0])
+    assert "threat" in top["flags"]
+
+
+def test_malformed_import_is_refused_with_file_line_and_field(data: Path) -> None:
+    result = cli("import", str(SAMPLES / "malformed.csv"), data=data, check=False)
+    assert result.returncode == 1
+    assert "malformed.csv, line 4, field 'created_at'" in result.stderr
+    assert "Nothing from this file was stored" in result.stderr
+
+
+def test_analyze_users_and_help(data: Path) -> None:
+    assert "Analysed" in cli("analyze", "--all", data=data).stdout
+    out = cli("users", "add", "casey", "--role", "viewer", data=data).stdout
+    assert "One-time password" in out
+    assert "casey" in cli("users", "list", data=data).stdout
+    assert cli("users", "token", "casey", data=data).stdout.startswith("cs_")
+    for command in ("init", "import", "analyze", "classify", "queue", "serve", "users",
+                    "principals", "demo"):
+        assert "Usage:" in cli(command, "--help", data=data).stdout
+
+
+def test_commands_on_a_missing_store_say_what_to_do(tmp_path: Path) -> None:
+    result = cli("queue", data=tmp_path / "nothing", check=False)
+    assert result.returncode == 2
+    assert "civicshield init" in result.stderr

@@ -1,0 +1,71 @@
+"""The JSON API: token auth, OpenAPI, queue, review, sender and import with clear errors."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from civicshield.app import CivicShield
+from civicshield.domain.models import User
+from civicshield.web.app import create_app
+from tests.conftest import SAMPLES
+
+
+def api(service: CivicShield, admin: User, username: str) -> TestClient:
+    token = service.create_api_token(admin, username, "test")
+    return TestClient(create_app(service), headers={"Authorization": f"Bearer {token}"})
+
+
+def test_api_needs_a_token(web_service: CivicShield) -> None:
+    client = TestClient(create_app(web_service))
+    assert client.get("/api/v1/queue").status_code == 401
+    bad = client.get("/api/v1/queue", headers={"Authorization": "Bearer cs_wrong"})
+    assert bad.status_code == 401
+
+
+def test_openapi_describes_the_api(web_service: CivicShield) -> None:
+    spec = TestClient(create_app(web_service)).get("/api/v1/openapi.json").json()
+    assert {"/queue", "/messages/{message_id}", "/messages/review", "/imports",
+            "/senders/{sender_id}"} <= set(spec["paths"])
+
+
+def test_queue_review_and_sender(web_service: CivicShield, admin: User) -> None:
+    client = api(web_service, admin, "analyst")
+    page = client.get("/api/v1/queue", params={"limit": 3}).json()
+    assert page["total"] >= 3 and len(page["items"]) == 3
+    top = page["items"][0]
+    assert top["flags"] and top["raw_sha256"]
+    detail = client.get(f"/api/v1/messages/{top['id']}").json()
+    assert detail["findings"][0]["why"]
+    changed = client.post("/api/v1/messages/review", json={"ids": [top["id"]],
+                                                           "state": "escalated"}).json()
+    assert changed == {"changed": 1}
+    escalated = client.get("/api/v1/queue", params={"state": "escalated"}).json()
+    assert [m["id"] for m in escalated["items"]] == [top["id"]]
+    sender = client.get(f"/api/v1/senders/{top['sender']['id']}").json()
+    assert sender["timeline"] and sender["identities"]
+
+
+def test_viewers_cannot_review_or_import(web_service: CivicShield, admin: User) -> None:
+    client = api(web_service, admin, "viewer")
+    assert client.post("/api/v1/messages/review", json={"ids": [1], "state": "reviewed"}
+                       ).status_code == 403
+    with (SAMPLES / "generic.csv").open("rb") as handle:
+        assert client.post("/api/v1/imports", files={"file": ("generic.csv", handle)}
+                           ).status_code == 403
+
+
+def test_import_upload_is_idempotent_and_errors_name_line_and_field(
+        web_service: CivicShield, admin: User) -> None:
+    client = api(web_service, admin, "analyst")
+    with (SAMPLES / "generic.csv").open("rb") as handle:
+        first = client.post("/api/v1/imports", files={"file": ("generic.csv", handle)})
+    assert first.status_code == 201 and first.json()["added"] == 2
+    with (SAMPLES / "generic.csv").open("rb") as handle:
+        again = client.post("/api/v1/imports", files={"file": ("generic.csv", handle)})
+    assert again.json()["added"] == 0 and again.json()["skipped"] == 2
+    with (SAMPLES / "malformed.csv").open("rb") as handle:
+        bad = client.post("/api/v1/imports", files={"file": ("../../malformed.csv", handle)},
+                          data={"format": "csv"})
+    assert bad.status_code == 422
+    body = bad.json()
+    assert (body["file"], body["line"], body["field"]) == ("malformed.csv", 4, "created_at")

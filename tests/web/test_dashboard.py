@@ -1,0 +1,169 @@
+"""The dashboard over HTTP: login, CSRF, roles, escaping, security headers, triage actions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from civicshield.app import CivicShield
+from civicshield.domain.models import ReviewState
+from civicshield.domain.ports import QueueFilter
+from civicshield.web.app import create_app
+from tests.web.conftest import PASSWORD, XSS, csrf_of, login
+
+Client = Callable[[str], TestClient]
+
+
+def test_pages_need_a_login_and_return_to_where_you_were(web_service: CivicShield) -> None:
+    client = TestClient(create_app(web_service))
+    response = client.get("/queue?label=threat", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/queue%3Flabel%3Dthreat"
+
+
+def test_wrong_password_and_forged_login_form_are_refused(web_service: CivicShield) -> None:
+    client = TestClient(create_app(web_service))
+    page = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    bad = client.post("/login", data={"username": "admin", "password": "nope nope nope",
+                                      "login_token": token})
+    assert bad.status_code == 400 and "do not match" in bad.text
+    fresh = TestClient(create_app(web_service))  # no login cookie: a cross-site post
+    forged = fresh.post("/login", data={"username": "admin", "password": PASSWORD,
+                                        "login_token": "guess"}, follow_redirects=False)
+    assert forged.status_code == 400 and "cs_session" not in forged.headers.get("set-cookie", "")
+
+
+def test_session_cookie_is_httponly_and_strict(web_service: CivicShield) -> None:
+    client = TestClient(create_app(web_service))
+    page = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    response = client.post("/login", data={"username": "admin", "password": PASSWORD,
+                                           "login_token": token}, follow_redirects=False)
+    cookie = response.headers["set-cookie"].lower()
+    assert "cs_session=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_queue_is_worst_first_and_blurs_abusive_text(client_for: Client) -> None:
+    page = client_for("analyst").get("/queue")
+    assert page.status_code == 200
+    priorities = [float(p) for p in re.findall(r'data-priority="([\d.]+)"', page.text)]
+    assert priorities and priorities[0] == max(priorities)
+    assert 'class="text blurred"' in page.text and "Show text" in page.text
+
+
+def test_message_text_is_escaped_and_csp_is_strict(client_for: Client,
+                                                   web_service: CivicShield) -> None:
+    client = client_for("viewer")
+    (hostile,), _ = web_service.queue(QueueFilter(sender_group_id=None, label="harassment"),
+                                      limit=1)
+    for url in ("/queue", f"/messages/{hostile.id}", f"/senders/{hostile.sender.id}"):
+        page = client.get(url)
+        assert '<script>alert("x")</script>' not in page.text
+        assert "<img src=x" not in page.text
+        assert "&lt;script&gt;" in page.text
+        assert "<b>evil</b>" not in page.text
+        csp = page.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert page.headers["x-frame-options"] == "DENY"
+    detail = client.get(f"/messages/{hostile.id}").text
+    assert 'href="javascript:' not in detail
+    assert XSS.startswith("<script>")
+
+
+def test_message_page_highlights_reasons(client_for: Client, web_service: CivicShield) -> None:
+    threat = web_service.queue(QueueFilter(label="threat"))[0][0]
+    page = client_for("viewer").get(f"/messages/{threat.id}").text
+    assert re.search(r'<mark class="hl hl-threat" title="[^"]+">We know where you live</mark>',
+                     page)
+    assert "threat-rules v1" in page
+
+
+def test_bulk_action_needs_csrf_and_the_analyst_role(client_for: Client,
+                                                     web_service: CivicShield) -> None:
+    items, _ = web_service.queue(QueueFilter(state=ReviewState.NEW))
+    ids = [str(items[0].id), str(items[1].id)]
+    analyst = client_for("analyst")
+    missing = analyst.post("/queue/bulk", data={"action": "reviewed", "ids": ids})
+    assert missing.status_code == 403
+    wrong = analyst.post("/queue/bulk", data={"action": "reviewed", "ids": ids,
+                                              "csrf_token": "forged"})
+    assert wrong.status_code == 403
+    token = csrf_of(analyst.get("/queue").text)
+    done = analyst.post("/queue/bulk", data={"action": "dismissed", "ids": ids,
+                                             "csrf_token": token, "return_to": "/queue"},
+                        follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/queue"
+    assert web_service.queue(QueueFilter(state=ReviewState.DISMISSED))[1] == 2
+    viewer = client_for("viewer")
+    refused = viewer.post("/queue/bulk", data={"action": "reviewed", "ids": ids,
+                                               "csrf_token": csrf_of(viewer.get("/queue").text)})
+    assert refused.status_code == 403
+
+
+def test_open_redirects_are_not_followed(client_for: Client) -> None:
+    analyst = client_for("analyst")
+    token = csrf_of(analyst.get("/queue").text)
+    response = analyst.post("/queue/bulk", data={"action": "reviewed", "ids": ["1"],
+                                                 "csrf_token": token,
+                                                 "return_to": "//evil.example/x"},
+                            follow_redirects=False)
+    assert response.headers["location"] == "/queue"
+
+
+def test_filters_narrow_the_queue(client_for: Client) -> None:
+    client = client_for("viewer")
+    threats = client.get("/queue?label=threat&state=all").text
+    assert "1 message," in threats
+    assert "chip-threat" in threats
+    bad = client.get("/queue?since=yesterday")
+    assert bad.status_code == 400 and "since must be a date" in bad.text
+
+
+def test_blur_is_a_per_user_setting(client_for: Client) -> None:
+    client = client_for("analyst")
+    token = csrf_of(client.get("/settings").text)
+    client.post("/settings/blur", data={"csrf_token": token})  # box unticked
+    assert "text blurred" not in client.get("/queue").text
+    assert "text blurred" in client_for("viewer").get("/queue").text
+
+
+def test_admin_pages_are_for_admins(client_for: Client) -> None:
+    assert client_for("analyst").get("/admin/users").status_code == 403
+    admin = client_for("admin")
+    page = admin.get("/admin/users")
+    created = admin.post("/admin/users", data={"username": "newbie", "role": "viewer",
+                                               "csrf_token": csrf_of(page.text)})
+    assert "One-time password" in created.text
+    password = re.search(r"One-time password: <code>([^<]+)</code>", created.text).group(1)  # type: ignore[union-attr]
+    login(TestClient(admin.app), "newbie", password)
+    audit = admin.get("/admin/audit").text
+    assert "user.added" in audit and "login" in audit
+
+
+def test_logout_ends_the_session(client_for: Client) -> None:
+    client = client_for("viewer")
+    token = csrf_of(client.get("/queue").text)
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get("/queue", follow_redirects=False).status_code == 303
+
+
+def test_sender_merge_from_the_sender_page(client_for: Client, web_service: CivicShield) -> None:
+    items, _ = web_service.queue(QueueFilter(state=None), limit=100)
+    first, second = items[0].sender, next(m.sender for m in items
+                                          if m.sender.group_id != items[0].sender.group_id)
+    client = client_for("analyst")
+    page = client.get(f"/senders/{first.id}")
+    client.post(f"/senders/{first.id}/merge", data={"other": f"#{second.id}",
+                                                    "csrf_token": csrf_of(page.text)})
+    merged = client.get(f"/senders/{first.id}").text
+    assert f"#{second.id}" in merged
+
+
+def test_unknown_pages_and_messages_give_plain_errors(client_for: Client) -> None:
+    client = client_for("viewer")
+    missing = client.get("/messages/999999")
+    assert missing.status_code == 404 and "no message with id 999999" in missing.text
+    assert client.get("/nowhere").status_code == 404
