@@ -1,0 +1,125 @@
+"""The dashboard in a real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+
+from civicshield.app import CivicShield
+from civicshield.web.app import create_app
+from tests.pg_server import free_port
+from tests.web.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture
+def server(web_service: CivicShield) -> Iterator[str]:
+    port = free_port()
+    config = uvicorn.Config(create_app(web_service), host="127.0.0.1", port=port,
+                            log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CIVICSHIELD_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (CIVICSHIELD_REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        tab.dialogs = []  # type: ignore[attr-defined]
+        tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
+        tab.base = server  # type: ignore[attr-defined]
+        yield tab
+        browser.close()
+
+
+def expect(locator: Any) -> Any:
+    """Playwright's auto-waiting assertions."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def log_in(page: Any, username: str) -> None:
+    page.goto(page.base + "/queue")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/queue")
+
+
+def test_log_in_and_see_the_queue_worst_first(page: Any) -> None:
+    log_in(page, "analyst")
+    priorities = [float(v) for v in page.locator("[data-priority]").evaluate_all(
+        "els => els.map(e => e.dataset.priority)")]
+    assert len(priorities) >= 5
+    assert priorities[0] == max(priorities)
+    assert "threat" in page.locator("tr.row").first.inner_text()
+
+
+def test_reveal_a_blurred_message(page: Any) -> None:
+    log_in(page, "viewer")
+    first = page.locator("tr.row").first
+    text = first.locator("[data-text]")
+    assert "blurred" in text.get_attribute("class")
+    assert "blur" in text.evaluate("e => getComputedStyle(e).filter")
+    first.locator("[data-reveal]").click()
+    assert "blurred" not in text.get_attribute("class")
+    assert text.evaluate("e => getComputedStyle(e).filter") == "none"
+
+
+def test_bulk_action_with_clicks_and_keyboard(page: Any) -> None:
+    log_in(page, "analyst")
+    rows_before = page.locator("tr.row").count()
+    page.locator("tr.row input[type=checkbox]").nth(0).check()
+    page.locator("tr.row input[type=checkbox]").nth(1).check()
+    assert page.locator("[data-selected-count]").inner_text() == "2 selected"
+    page.click("button[value=reviewed]")
+    expect(page.locator("tr.row")).to_have_count(rows_before - 2)
+    page.keyboard.press("j")
+    page.keyboard.press("e")  # escalate the focused row
+    expect(page.locator("tr.row")).to_have_count(rows_before - 3)
+    page.goto(page.base + "/queue?state=escalated")
+    expect(page.locator("tr.row")).to_have_count(1)
+
+
+def test_attacker_markup_in_a_message_stays_inert_text(page: Any) -> None:
+    log_in(page, "viewer")
+    page.goto(page.base + "/queue?state=all&label=harassment")
+    row = page.locator("tr.row", has_text="onerror").first
+    row.locator("[data-reveal]").click()
+    shown = row.locator("[data-text]").inner_text()
+    assert '<script>alert("x")</script>' in shown
+    assert page.locator("tr.row img").count() == 0
+    row.locator("a.open").click()
+    page.wait_for_load_state()
+    assert page.locator(".message-text script, .message-text img").count() == 0
+    time.sleep(0.3)
+    assert page.dialogs == []  # no alert() ever ran
