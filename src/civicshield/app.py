@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 
+from civicshield.config import Settings
 from civicshield.connectors.base import Importer, ImportSource
 from civicshield.crypto import Cipher, decode_key, write_key_file
 from civicshield.domain import pipeline
@@ -50,7 +51,6 @@ from civicshield.domain.models import (
 from civicshield.domain.ports import QueueFilter
 from civicshield.domain.profile import ProtectedProfile
 from civicshield.plugins import detector_registry, importers, make_plugin_manager
-from civicshield.config import Settings
 from civicshield.storage.database import check_current, make_engine, migrate
 from civicshield.storage.repository import SqlRepository
 
@@ -161,7 +161,7 @@ class CivicShield:
 
     @classmethod
     def initialise(cls, settings: Settings) -> tuple[CivicShield, bool]:
-        """Create the data folder and key if missing and migrate the store; True if a key was made."""
+        """Create the data folder, key and store if missing; True when a key was made."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         created_key = False
         if not settings.secret_key and not settings.key_file.exists():
@@ -302,6 +302,14 @@ class CivicShield:
         """One message with its findings."""
         with self.transaction() as repo:
             return repo.message(message_id)
+
+    def raw_payload(self, actor: User, message_id: int) -> bytes:
+        """The original record byte for byte (analysts and admins); the access is audit-logged."""
+        require(actor, Role.ANALYST)
+        with self.transaction() as repo:
+            raw = repo.raw_payload(message_id)
+            repo.audit(actor.username, "message.raw_downloaded", f"message:{message_id}")
+        return raw
 
     def set_state(self, actor: User, message_ids: Sequence[int], state: ReviewState) -> int:
         """Mark messages reviewed, dismissed or escalated (analysts and admins)."""

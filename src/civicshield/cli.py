@@ -22,15 +22,19 @@ from civicshield.domain.profile import ProtectedProfile
 
 
 class Failure(click.ClickException):
-    """A plain error for the terminal; exit status 1 for bad input, 2 for set-up problems."""
+    """A plain error for the terminal about bad input (exit status 1)."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = code
+    exit_code = 1
 
     def show(self, file: Any = None) -> None:
         """Print 'error: …' without click's decoration."""
         click.echo(f"error: {self.message}", err=True)
+
+
+class SetupFailure(Failure):
+    """The workspace or its settings are not usable yet (exit status 2)."""
+
+    exit_code = 2
 
 
 class _Context:
@@ -43,14 +47,14 @@ class _Context:
             try:
                 self._settings = load_settings()
             except CivicShieldError as exc:
-                raise Failure(str(exc), 2) from exc
+                raise SetupFailure(str(exc)) from exc
         return self._settings
 
     def service(self) -> CivicShield:
         try:
             return CivicShield.open(self.settings)
         except CivicShieldError as exc:
-            raise Failure(str(exc), 2) from exc
+            raise SetupFailure(str(exc)) from exc
 
 
 pass_ctx = click.make_pass_decorator(_Context, ensure=True)
@@ -82,7 +86,7 @@ def init(ctx: _Context) -> None:
     try:
         service, created_key = CivicShield.initialise(ctx.settings)
     except CivicShieldError as exc:
-        raise Failure(str(exc), 2) from exc
+        raise SetupFailure(str(exc)) from exc
     click.echo(f"Store ready: {_safe_url(ctx.settings)}")
     if created_key:
         click.echo(f"Encryption key created at {ctx.settings.key_file}.\n"
@@ -350,7 +354,7 @@ def demo(ctx: _Context, *, no_serve: bool, port: int | None) -> None:
     try:
         service, _ = CivicShield.initialise(ctx.settings)
     except CivicShieldError as exc:
-        raise Failure(str(exc), 2) from exc
+        raise SetupFailure(str(exc)) from exc
     summary = _guard(lambda: load_demo(service))
     click.echo(summary)
     password = service.ensure_admin() or service.reset_password(cli_actor(), "admin")

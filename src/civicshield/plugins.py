@@ -47,7 +47,8 @@ def _load(name: str) -> ModuleType:
         raise ConfigError(f"plugin {name!r} could not be loaded: {exc}") from exc
 
 
-def detector_registry(pm: pluggy.PluginManager, *, disabled: Iterable[str] = ()) -> DetectorRegistry:
+def detector_registry(pm: pluggy.PluginManager, *,
+                      disabled: Iterable[str] = ()) -> DetectorRegistry:
     """Every detector the plugins offer, minus the disabled ones."""
     registry = DetectorRegistry(disabled=disabled)
     for batch in reversed(pm.hook.civicshield_detectors()):

@@ -114,7 +114,7 @@ def test_x_archive_without_account_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "broken"
     (folder / "data").mkdir(parents=True)
     (folder / "data" / "tweets.js").write_text("window.YTD.tweets.part0 = []")
-    with pytest.raises(ImportFailure, match="account.js"):
+    with pytest.raises(ImportFailure, match=r"account\.js"):
         read_all("x-archive", zip_folder(folder, tmp_path / "broken.zip"))
 
 

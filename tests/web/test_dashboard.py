@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 
@@ -167,3 +168,14 @@ def test_unknown_pages_and_messages_give_plain_errors(client_for: Client) -> Non
     missing = client.get("/messages/999999")
     assert missing.status_code == 404 and "no message with id 999999" in missing.text
     assert client.get("/nowhere").status_code == 404
+
+
+def test_original_download_is_byte_exact_audited_and_not_for_viewers(
+        client_for: Client, web_service: CivicShield) -> None:
+    message = web_service.queue(QueueFilter(label="threat"))[0][0]
+    assert client_for("viewer").get(f"/messages/{message.id}/raw").status_code == 403
+    response = client_for("analyst").get(f"/messages/{message.id}/raw")
+    assert response.status_code == 200
+    assert hashlib.sha256(response.content).hexdigest() == message.raw_sha256
+    with web_service.transaction() as repo:
+        assert repo.audit_entries(1, 0)[0].action == "message.raw_downloaded"

@@ -163,7 +163,7 @@ def _did(p: Persona) -> str:
 
 def write_bluesky(messages: list[DemoMessage], path: Path) -> None:
     """listNotifications JSON, with like notifications (no text) mixed in."""
-    items = []
+    items: list[dict[str, Any]] = []
     for n, m in enumerate(messages):
         handle = f"{m.sender.handle.replace('_', '-')}.bsky.social"
         uri = f"at://{_did(m.sender)}/app.bsky.feed.post/3l{n:011d}"

@@ -117,7 +117,7 @@ class ProfileMatchDetector:
 
     name = "profile-match"
     version = "1"
-    labels = ("doxxing",)
+    labels: tuple[str, ...] = ("doxxing",)
 
     def detect(self, batch: Sequence[DetectionInput]) -> list[list[Finding]]:
         """Findings per input; inputs without a profile get none."""

@@ -25,7 +25,7 @@ LABELS: tuple[str, ...] = (
 )
 
 #: A label is flagged when its score reaches this threshold.
-THRESHOLDS: dict[str, float] = {label: 0.5 for label in LABELS}
+THRESHOLDS: dict[str, float] = dict.fromkeys(LABELS, 0.5)
 
 #: How serious each label is when ranking the queue (1.0 = act first).
 SEVERITY: dict[str, float] = {

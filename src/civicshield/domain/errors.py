@@ -23,7 +23,7 @@ class InvalidInputError(CivicShieldError):
     """A value given by a user or file is not acceptable."""
 
 
-class ImportFailure(CivicShieldError):
+class ImportFailure(CivicShieldError):  # noqa: N818 - users read "import failure"
     """A record in an import file is malformed; nothing from the file was stored."""
 
     def __init__(

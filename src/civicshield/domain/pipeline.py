@@ -77,7 +77,8 @@ def dedupe(batch: Batch, ctx: PipelineContext) -> Batch:
         if draft.key not in seen:
             seen.add(draft.key)
             fresh.append(draft)
-    return replace(batch, drafts=tuple(fresh), skipped=batch.skipped + len(batch.drafts) - len(fresh))
+    dropped = len(batch.drafts) - len(fresh)
+    return replace(batch, drafts=tuple(fresh), skipped=batch.skipped + dropped)
 
 
 def analyse(registry: DetectorRegistry, drafts: Sequence[MessageDraft],

@@ -385,7 +385,7 @@ class SqlRepository:
         rows = self.conn.execute(query).all()
         if not rows:
             return []
-        sender_rows = []
+        sender_rows: list[Row[Any]] = []
         for chunk in _chunks(list({r.sender_id for r in rows})):
             sender_rows += self.conn.execute(select(senders).where(senders.c.id.in_(chunk))).all()
         by_id = {r.id: _sender(r, None) for r in sender_rows}

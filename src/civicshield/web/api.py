@@ -187,7 +187,8 @@ def create_api() -> FastAPI:
                     fmt: Annotated[str | None, Form(alias="format")] = None,
                     principal: Annotated[str | None, Form()] = None,
                     account: Annotated[str, Form()] = "",
-                    personal: Annotated[bool, Form()] = False) -> ImportOut:
+                    personal: Annotated[bool, Form()] = False,  # noqa: FBT002 - a form field
+                    ) -> ImportOut:
         """Upload an export; 422 names the file, line and field of a malformed record."""
         require(user, Role.ANALYST)
         svc = _svc(request)

@@ -54,7 +54,7 @@ def safe_url(url: str) -> str:
     return url if url.startswith(("https://", "http://")) else ""
 
 
-def blurred(message: StoredMessage, blur: bool) -> bool:
+def blurred(message: StoredMessage, blur: bool) -> bool:  # noqa: FBT001 - template helper
     """Whether to blur a message's text for this user."""
     return blur and is_abusive(message.flags)
 

@@ -108,10 +108,7 @@ def message_state(request: Request, message_id: int,
 def message_raw(request: Request, message_id: int,
                 session: Annotated[Session, needs(Role.ANALYST)]) -> Response:
     """The original record, byte for byte, as a download (the download is audit-logged)."""
-    svc = service(request)
-    with svc.transaction() as repo:
-        raw = repo.raw_payload(message_id)
-        repo.audit(session.user.username, "message.raw_downloaded", f"message:{message_id}")
+    raw = service(request).raw_payload(session.user, message_id)
     return Response(raw, media_type="application/octet-stream", headers={
         "Content-Disposition": f'attachment; filename="message-{message_id}.raw"'})
 

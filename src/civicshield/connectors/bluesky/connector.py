@@ -37,12 +37,15 @@ def post_url(uri: str, handle: str) -> str:
     return f"https://bsky.app/profile/{handle}/post/{rkey}" if handle and rkey else ""
 
 
+def _object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _draft(uri: str, author: Mapping[str, Any], record: Mapping[str, Any], raw: Any,
            where: Where, kind: str) -> MessageDraft:
     handle = text_field(author, "handle", where, label="author.handle")
-    reply = record.get("reply") if isinstance(record.get("reply"), Mapping) else {}
-    parent = reply.get("parent") if isinstance(reply.get("parent"), Mapping) else {}
-    root = reply.get("root") if isinstance(reply.get("root"), Mapping) else {}
+    reply = _object(record.get("reply"))
+    parent, root = _object(reply.get("parent")), _object(reply.get("root"))
     return MessageDraft(
         platform="bluesky", external_id=uri,
         sender=SenderRef("bluesky", text_field(author, "did", where, required=True,
@@ -72,7 +75,7 @@ class BlueskyImporter:
     def read(self, source: ImportSource) -> Iterator[MessageDraft]:
         """One draft per post that carries text."""
         with source.path.open("rb") as handle:
-            kind, key = find_top_key(handle, _KEYS)
+            _, key = find_top_key(handle, _KEYS)
         if key is None:
             raise ImportFailure(source.name, "is not a Bluesky API response: expected an object "
                                 "with 'notifications', 'feed' or 'posts'")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from civicshield.connectors.base import Importer, ImportSource, Where
@@ -46,7 +46,7 @@ class CsvImporter:
                                     line=reader.line_num) from exc
 
     @staticmethod
-    def _check_header(fieldnames: list[str] | None, name: str) -> None:
+    def _check_header(fieldnames: Sequence[str] | None, name: str) -> None:
         if not fieldnames:
             raise ImportFailure(name, "is empty; a header row is required", line=1)
         for column in REQUIRED:
@@ -58,7 +58,7 @@ class CsvImporter:
                                 field=unknown[0])
 
 
-def _row_bytes(fieldnames: list[str], row: dict[str, str]) -> bytes:
+def _row_bytes(fieldnames: Sequence[str], row: dict[str, str]) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="").writerow([row.get(name) or "" for name in fieldnames])
     return out.getvalue().encode("utf-8")

@@ -10,7 +10,7 @@ import io
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, BinaryIO, cast
 
 from civicshield.connectors.base import (
     Importer,
@@ -33,7 +33,7 @@ DM_FILES = ("data/direct-messages.js", "data/direct-messages-group.js")
 class _AfterAssignment(io.RawIOBase):
     """A stream over a ``.js`` data file that starts at the JSON after the first '='."""
 
-    def __init__(self, inner: io.BufferedIOBase, name: str) -> None:
+    def __init__(self, inner: IO[bytes], name: str) -> None:
         self._inner = inner
         prefix = b""
         while b"=" not in prefix:
@@ -58,8 +58,8 @@ def _account(archive: zipfile.ZipFile, source: str) -> Mapping[str, Any]:
     if "data/account.js" not in archive.namelist():
         raise ImportFailure(source, "is not an X archive: data/account.js is missing")
     with archive.open("data/account.js") as raw:
-        for _, item in json_items(_AfterAssignment(raw, f"{source}:data/account.js"), "item",
-                                  f"{source}:data/account.js"):
+        stream = cast(BinaryIO, _AfterAssignment(raw, f"{source}:data/account.js"))
+        for _, item in json_items(stream, "item", f"{source}:data/account.js"):
             return mapping(mapping(item, Where(source), "item").get("account"),
                            Where(f"{source}:data/account.js", record=1), "account")
     raise ImportFailure(f"{source}:data/account.js", "names no account")
@@ -102,7 +102,7 @@ class XArchiveImporter:
     def _items(self, archive: zipfile.ZipFile, member: str,
                name: str) -> Iterator[tuple[int, Any]]:
         with archive.open(member) as raw:
-            yield from json_items(_AfterAssignment(raw, name), "item", name)
+            yield from json_items(cast(BinaryIO, _AfterAssignment(raw, name)), "item", name)
 
     def _tweets(self, archive: zipfile.ZipFile, member: str, name: str,
                 owner: SenderRef) -> Iterator[MessageDraft]:
