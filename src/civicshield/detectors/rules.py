@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from civicshield.domain.detection import DetectionInput
 from civicshield.domain.models import Finding
@@ -21,11 +22,13 @@ _LOOKALIKES = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "
 MAX_SPANS_PER_RULE = 5
 
 
+@lru_cache(maxsize=2048)
 def lookalike_view(text: str) -> str:
     """Read digits and symbols that stand in for letters as those letters (same length)."""
     return text.translate(_LOOKALIKES)
 
 
+@lru_cache(maxsize=2048)
 def plain_view(text: str) -> str:
     """Only unify curly apostrophes (same length); digits stay digits."""
     return text.replace("’", "'").replace("‘", "'")

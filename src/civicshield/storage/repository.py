@@ -19,7 +19,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    tuple_,
     update,
 )
 from sqlalchemy.engine import Connection, Row
@@ -87,6 +86,7 @@ class SqlRepository:
         self.conn = conn
         self.cipher = cipher
         self._channels: dict[int, Channel] | None = None
+        self._sender_ids: dict[Key, tuple[int, int]] = {}  # key -> (sender id, group id)
 
     # ---- principals and channels -------------------------------------------------------
     def add_principal(self, slug: str, display_name: str, title: str,
@@ -172,42 +172,57 @@ class SqlRepository:
     def existing_keys(self, principal_id: int, keys: Sequence[Key]) -> set[Key]:
         """Which of these (platform, external id) keys are already stored for the principal."""
         found: set[Key] = set()
-        for chunk in _chunks(list(dict.fromkeys(keys))):
-            rows = self.conn.execute(select(messages.c.platform, messages.c.external_id).where(
-                messages.c.principal_id == principal_id,
-                tuple_(messages.c.platform, messages.c.external_id).in_(chunk)))
-            found.update((r.platform, r.external_id) for r in rows)
+        for platform, ids in _by_platform(keys).items():
+            for chunk in _chunks(ids):
+                rows = self.conn.execute(select(messages.c.external_id).where(
+                    messages.c.principal_id == principal_id, messages.c.platform == platform,
+                    messages.c.external_id.in_(chunk)))
+                found.update((platform, external_id) for (external_id,) in rows)
         return found
 
-    def _sender_rows(self, keys: Sequence[Key]) -> dict[Key, Row[Any]]:
-        found: dict[Key, Row[Any]] = {}
-        for chunk in _chunks(list(dict.fromkeys(keys))):
-            rows = self.conn.execute(select(senders).where(
-                tuple_(senders.c.platform, senders.c.external_id).in_(chunk)))
-            found.update({(r.platform, r.external_id): r for r in rows})
-        return found
+    def _sender_keys(self, keys: Sequence[Key]) -> dict[Key, tuple[int, int]]:
+        """Sender id and group id of each known key (cached for this transaction)."""
+        missing = [k for k in dict.fromkeys(keys) if k not in self._sender_ids]
+        for platform, ids in _by_platform(missing).items():
+            for chunk in _chunks(ids):
+                rows = self.conn.execute(
+                    select(senders.c.external_id, senders.c.id, senders.c.group_id).where(
+                        senders.c.platform == platform, senders.c.external_id.in_(chunk)))
+                self._sender_ids.update({(platform, r.external_id): (r.id, r.group_id)
+                                         for r in rows})
+        return {k: self._sender_ids[k] for k in keys if k in self._sender_ids}
 
     def sender_histories(self, keys: Sequence[Key]) -> dict[Key, list[MessageSummary]]:
         """Each known sender's (group's) recent history, oldest first."""
-        rows = self._sender_rows(keys)
-        by_group = {key: row.group_id for key, row in rows.items()}
-        summaries = {g: self.group_summaries(g) for g in set(by_group.values())}
-        return {key: list(summaries[group]) for key, group in by_group.items()}
+        by_group = {key: ids[1] for key, ids in self._sender_keys(keys).items()}
+        summaries = self._summaries(sorted(set(by_group.values())))
+        return {key: list(summaries.get(group, [])) for key, group in by_group.items()}
 
     def group_summaries(self, group_id: int) -> list[MessageSummary]:
         """What escalation needs from a sender group's latest messages, oldest first."""
-        members = select(senders.c.id).where(senders.c.group_id == group_id)
-        rows = self.conn.execute(
-            select(messages.c.created_at, messages.c.platform, messages.c.private,
-                   messages.c.flags, messages.c.priority)
-            .where(messages.c.sender_id.in_(members))
-            .order_by(messages.c.created_at.desc()).limit(HISTORY_LIMIT)).all()
-        return [MessageSummary(r.created_at, r.platform, r.private, _flags(r.flags), r.priority)
-                for r in reversed(rows)]
+        return self._summaries([group_id]).get(group_id, [])
+
+    def _summaries(self, group_ids: Sequence[int]) -> dict[int, list[MessageSummary]]:
+        """The latest HISTORY_LIMIT messages of each group, oldest first, in one query a chunk."""
+        found: dict[int, list[MessageSummary]] = defaultdict(list)
+        for chunk in _chunks(list(group_ids)):
+            newest_first = func.row_number().over(partition_by=senders.c.group_id,
+                                                  order_by=messages.c.created_at.desc())
+            ranked = (select(senders.c.group_id, messages.c.created_at, messages.c.platform,
+                             messages.c.private, messages.c.flags, messages.c.priority,
+                             newest_first.label("n"))
+                      .join(senders, senders.c.id == messages.c.sender_id)
+                      .where(senders.c.group_id.in_(chunk)).subquery())
+            rows = self.conn.execute(select(ranked).where(ranked.c.n <= HISTORY_LIMIT)
+                                     .order_by(ranked.c.group_id, ranked.c.created_at))
+            for r in rows:
+                found[r.group_id].append(MessageSummary(r.created_at, r.platform, r.private,
+                                                        _flags(r.flags), r.priority))
+        return found
 
     def _ensure_senders(self, drafts: Sequence[MessageDraft]) -> dict[Key, int]:
         refs = {d.sender.key: d.sender for d in drafts}
-        known = self._sender_rows(list(refs))
+        known = self._sender_keys(list(refs))
         missing = [ref for key, ref in refs.items() if key not in known]
         if missing:
             self.conn.execute(insert(senders), [
@@ -216,8 +231,8 @@ class SqlRepository:
                  "risk_score": 0.0, "risk_signals": "[]"} for r in missing])
             self.conn.execute(update(senders).where(senders.c.group_id.is_(None))
                               .values(group_id=senders.c.id))
-            known = self._sender_rows(list(refs))
-        return {key: row.id for key, row in known.items()}
+            known = self._sender_keys(list(refs))
+        return {key: ids[0] for key, ids in known.items()}
 
     def store_messages(self, record: ImportRecord, analysed: Sequence[AnalysedMessage],
                        risks: dict[Key, RiskAssessment]) -> int:
@@ -244,16 +259,22 @@ class SqlRepository:
 
     def update_sender_risks(self, risks: dict[Key, RiskAssessment]) -> None:
         """Set each sender group's risk from an assessment keyed by one of its members."""
-        groups = {key: row.group_id for key, row in self._sender_rows(list(risks)).items()}
-        for key, risk in risks.items():
-            if key in groups:
-                self.set_group_risk(groups[key], risk)
+        groups = {key: ids[1] for key, ids in self._sender_keys(list(risks)).items()}
+        self._set_risks({groups[key]: risk for key, risk in risks.items() if key in groups})
 
     def set_group_risk(self, group_id: int, risk: RiskAssessment) -> None:
         """Store a group's risk level, score and signals on every member."""
-        self.conn.execute(update(senders).where(senders.c.group_id == group_id).values(
-            risk_level=risk.level.value, risk_score=risk.score,
-            risk_signals=json.dumps(list(risk.signals))))
+        self._set_risks({group_id: risk})
+
+    def _set_risks(self, by_group: dict[int, RiskAssessment]) -> None:
+        if not by_group:
+            return
+        self.conn.execute(
+            update(senders).where(senders.c.group_id == bindparam("g")).values(
+                risk_level=bindparam("level"), risk_score=bindparam("score"),
+                risk_signals=bindparam("signals")),
+            [{"g": group, "level": risk.level.value, "score": risk.score,
+              "signals": json.dumps(list(risk.signals))} for group, risk in by_group.items()])
 
     def messages_to_analyse(self, signature: str, after_id: int, limit: int, *,
                             include_current: bool) -> list[StoredMessage]:
@@ -369,6 +390,7 @@ class SqlRepository:
                 raise NotFoundError(f"no sender group {group}")
         self.conn.execute(update(senders).where(senders.c.group_id == merge_group_id)
                           .values(group_id=keep_group_id))
+        self._sender_ids.clear()
 
     def _senders_with_stats(self, rows: Sequence[Row[Any]]) -> dict[int, Sender]:
         ids = [r.id for r in rows]
@@ -489,6 +511,13 @@ class SqlRepository:
         rows = self.conn.execute(select(audit_log).order_by(audit_log.c.id.desc())
                                  .limit(limit).offset(offset))
         return [AuditEntry(r.id, r.at, r.actor, r.action, r.target, r.details) for r in rows]
+
+
+def _by_platform(keys: Iterable[Key]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for platform, external_id in dict.fromkeys(keys):
+        grouped[platform].append(external_id)
+    return grouped
 
 
 def _flags(text: str) -> tuple[str, ...]:
