@@ -19,11 +19,12 @@ def test_a_third_party_plugin_adds_a_detector() -> None:
 
 def test_built_ins_can_be_switched_off() -> None:
     registry, importers = build_registry(load_settings({
-        "CIVICSHIELD_LOAD_DEFAULT_PLUGINS": "false", "CIVICSHIELD_PLUGINS": "tests.example_plugin"}))
+        "CIVICSHIELD_LOAD_DEFAULT_PLUGINS": "false",
+        "CIVICSHIELD_PLUGINS": "tests.example_plugin"}))
     assert registry.signature == "example-codeword@1"
     assert importers == {}
 
 
 def test_a_missing_plugin_is_a_clear_configuration_error() -> None:
-    with pytest.raises(ConfigError, match="plugin 'no.such.module' could not be loaded"):
+    with pytest.raises(ConfigError, match=r"plugin 'no\.such\.module' could not be loaded"):
         build_registry(load_settings({"CIVICSHIELD_PLUGINS": "no.such.module"}))

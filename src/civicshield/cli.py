@@ -48,6 +48,7 @@ class _Context:
                 self._settings = load_settings()
             except CivicShieldError as exc:
                 raise SetupFailure(str(exc)) from exc
+            logging.getLogger("civicshield").setLevel(self._settings.log_level)
         return self._settings
 
     def service(self) -> CivicShield:

@@ -58,6 +58,13 @@ def _positive(value: str) -> int:
     return number
 
 
+def _log_level(value: str) -> str:
+    level = value.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
 def _names(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
@@ -82,7 +89,8 @@ SETTINGS: tuple[Declared, ...] = (
     Declared("plugins", "", "Comma-separated extra plugin modules to load.", _names),
     Declared("disabled_detectors", "", "Comma-separated detector names to switch off.", _names),
     Declared("import_batch_size", "500", "Messages per pipeline batch during import.", _positive),
-    Declared("log_level", "INFO", "Logging level (message text never reaches the logs)."),
+    Declared("log_level", "WARNING", "Logging level: DEBUG, INFO, WARNING or ERROR (message text "
+             "and personal data never reach the logs).", _log_level),
 )
 
 
