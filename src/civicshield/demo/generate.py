@@ -325,6 +325,17 @@ def write_demo(folder: Path, seed: int = 2026) -> int:
     return len(messages)
 
 
+def _synthetic_text(rng: random.Random, person: Persona) -> str:
+    """One to three sentences of the demo's mix with a signature: nearly every text unique."""
+    sentences = [_fill(_pick_template(rng), rng)]
+    while len(sentences) < 3 and rng.random() < 0.45:
+        sentences.append(_fill(rng.choice(texts.ORDINARY + texts.HARSH_LAWFUL), rng))
+    if rng.random() < 0.6:
+        sentences.append(f"{person.first} {person.last[0]}., ward {rng.randint(1, 9)}, "
+                         f"resident since {rng.randint(1960, 2025)}")
+    return " ".join(sentences)
+
+
 def synthetic_records(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
     """Generic-schema records for benchmarks: the demo's mix, many senders, one per line."""
     rng = random.Random(seed)
@@ -335,7 +346,7 @@ def synthetic_records(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
         platform = rng.choice(platforms)
         yield {"id": f"syn-{n}", "platform": platform, "created_at": _iso(_at(rng)),
                "author_id": person.handle, "author_name": person.name,
-               "text": _fill(_pick_template(rng), rng), "private": platform == "email"}
+               "text": _synthetic_text(rng, person), "private": platform == "email"}
 
 
 def records_to_jsonl(records: Iterator[dict[str, Any]]) -> Iterator[str]:

@@ -1,8 +1,8 @@
 """A detector made of regular-expression rules, each with a label, a score and a plain reason.
 
-Rules run on a view of the text where common look-alike characters are read as letters
-("k1ll" reads as "kill"). The view keeps every character's position, so spans point into the
-original text.
+Rules run on a lower-cased view of the text where common look-alike characters are read as
+letters ("K1ll" reads as "kill"). The view keeps every character's position, so spans point into
+the original text; the rare text whose lower-casing changes its length is matched ignoring case.
 """
 
 from __future__ import annotations
@@ -22,16 +22,22 @@ _LOOKALIKES = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "
 MAX_SPANS_PER_RULE = 5
 
 
+def _lower(text: str) -> str:
+    """Lower-case when that keeps every position; otherwise the text as it is."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text
+
+
 @lru_cache(maxsize=2048)
 def lookalike_view(text: str) -> str:
     """Read digits and symbols that stand in for letters as those letters (same length)."""
-    return text.translate(_LOOKALIKES)
+    return _lower(text).translate(_LOOKALIKES)
 
 
 @lru_cache(maxsize=2048)
 def plain_view(text: str) -> str:
     """Only unify curly apostrophes (same length); digits stay digits."""
-    return text.replace("’", "'").replace("‘", "'")
+    return _lower(text).replace("’", "'").replace("‘", "'")
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,8 @@ class RuleDetector:
 
     def __init__(self) -> None:
         self.labels: tuple[str, ...] = tuple(dict.fromkeys(r.label for r in self.rules))
-        self._compiled = [(rule, re.compile(rule.pattern, re.IGNORECASE)) for rule in self.rules]
+        self._compiled = [(rule, re.compile(rule.pattern), re.compile(rule.pattern, re.IGNORECASE))
+                          for rule in self.rules]
 
     def detect(self, batch: Sequence[DetectionInput]) -> list[list[Finding]]:
         """Return every rule match as a finding, per input."""
@@ -63,8 +70,10 @@ class RuleDetector:
     def detect_one(self, text: str) -> list[Finding]:
         """Findings for one text."""
         views = {True: lookalike_view(text), False: plain_view(text)}
+        lowered = len(text.lower()) == len(text)
         found: list[Finding] = []
-        for rule, regex in self._compiled:
+        for rule, exact, ignoring_case in self._compiled:
+            regex = exact if lowered else ignoring_case
             for n, match in enumerate(regex.finditer(views[rule.lookalikes])):
                 if n == MAX_SPANS_PER_RULE:
                     break

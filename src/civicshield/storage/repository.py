@@ -87,6 +87,7 @@ class SqlRepository:
         self.cipher = cipher
         self._channels: dict[int, Channel] | None = None
         self._sender_ids: dict[Key, tuple[int, int]] = {}  # key -> (sender id, group id)
+        self._group_risks: dict[int, tuple[str, float, str]] = {}  # group -> stored risk
 
     # ---- principals and channels -------------------------------------------------------
     def add_principal(self, slug: str, display_name: str, title: str,
@@ -186,10 +187,12 @@ class SqlRepository:
         for platform, ids in _by_platform(missing).items():
             for chunk in _chunks(ids):
                 rows = self.conn.execute(
-                    select(senders.c.external_id, senders.c.id, senders.c.group_id).where(
-                        senders.c.platform == platform, senders.c.external_id.in_(chunk)))
-                self._sender_ids.update({(platform, r.external_id): (r.id, r.group_id)
-                                         for r in rows})
+                    select(senders.c.external_id, senders.c.id, senders.c.group_id,
+                           senders.c.risk_level, senders.c.risk_score, senders.c.risk_signals)
+                    .where(senders.c.platform == platform, senders.c.external_id.in_(chunk)))
+                for r in rows:
+                    self._sender_ids[(platform, r.external_id)] = (r.id, r.group_id)
+                    self._group_risks[r.group_id] = (r.risk_level, r.risk_score, r.risk_signals)
         return {k: self._sender_ids[k] for k in keys if k in self._sender_ids}
 
     def sender_histories(self, keys: Sequence[Key]) -> dict[Key, list[MessageSummary]]:
@@ -267,14 +270,21 @@ class SqlRepository:
         self._set_risks({group_id: risk})
 
     def _set_risks(self, by_group: dict[int, RiskAssessment]) -> None:
-        if not by_group:
+        """Write the risks that differ from what the group already has stored."""
+        changed = {}
+        for group, risk in by_group.items():
+            stored = (risk.level.value, risk.score, json.dumps(list(risk.signals)))
+            if self._group_risks.get(group) != stored:
+                changed[group] = stored
+        if not changed:
             return
         self.conn.execute(
             update(senders).where(senders.c.group_id == bindparam("g")).values(
                 risk_level=bindparam("level"), risk_score=bindparam("score"),
                 risk_signals=bindparam("signals")),
-            [{"g": group, "level": risk.level.value, "score": risk.score,
-              "signals": json.dumps(list(risk.signals))} for group, risk in by_group.items()])
+            [{"g": group, "level": level, "score": score, "signals": signals}
+             for group, (level, score, signals) in changed.items()])
+        self._group_risks.update(changed)
 
     def messages_to_analyse(self, signature: str, after_id: int, limit: int, *,
                             include_current: bool) -> list[StoredMessage]:
@@ -391,6 +401,7 @@ class SqlRepository:
         self.conn.execute(update(senders).where(senders.c.group_id == merge_group_id)
                           .values(group_id=keep_group_id))
         self._sender_ids.clear()
+        self._group_risks.clear()
 
     def _senders_with_stats(self, rows: Sequence[Row[Any]]) -> dict[int, Sender]:
         ids = [r.id for r in rows]
