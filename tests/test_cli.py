@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,40 @@ def test_commands_on_a_missing_store_say_what_to_do(tmp_path: Path) -> None:
     result = cli("queue", data=tmp_path / "nothing", check=False)
     assert result.returncode == 2
     assert "civicshield init" in result.stderr
+
+
+def test_incident_commands_from_open_to_verified_packet(data: Path, tmp_path: Path) -> None:
+    cli("import", str(SAMPLES / "generic.jsonl"), data=data)
+    queued = [json.loads(line) for line in
+              cli("queue", "--label", "threat", "--json", data=data).stdout.splitlines()]
+    ids = [str(m["id"]) for m in queued]
+    opened = cli("incidents", "open", *ids, "--title", "Threat on the budget post",
+                 "--severity", "high", data=data).stdout
+    incident = opened.split()[2].rstrip(":")
+    assert opened.startswith(f"Opened incident {incident}: Threat on the budget post")
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(b"\x89PNG screenshot")
+    assert "Attached shot.png" in cli("incidents", "attach", incident, str(shot), data=data).stdout
+    cli("incidents", "update", incident, "--status", "reported_to_police", "--police-report",
+        "RPD-9", data=data)
+    listed = cli("incidents", "list", data=data).stdout
+    assert "reported_to_police" in listed and "Threat on the budget post" in listed
+    assert cli("evidence", "verify", data=data).stdout.startswith("OK: ")
+    packet = tmp_path / "packet.zip"
+    cli("evidence", "export", incident, "--out", str(packet), data=data)
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(packet) as archive:
+        archive.extractall(folder)
+    assert cli("evidence", "verify", "--packet", str(folder), data=data).stdout.startswith("OK")
+    (folder / "manifest.json").write_text("{}")
+    broken = cli("evidence", "verify", "--packet", str(folder), data=data, check=False)
+    assert broken.returncode == 1 and "manifest.json: missing or changed" in broken.stderr
+    letter = cli("evidence", "letter", incident, "--pdf", str(tmp_path / "letters"),
+                 data=data).stdout
+    assert "18 U.S.C. 2703(f)" in letter and "RPD-9" in letter and "did:plc:abc" in letter
+    pdf = next((tmp_path / "letters").glob("*.pdf"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Preservation request under 18 U.S.C. 2703(f)" in text
+    report = cli("evidence", "letter", incident, "--kind", "platform", data=data).stdout
+    assert "We know where you live" in report and "Accounts reported" in report

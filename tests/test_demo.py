@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
-from civicshield.app import CivicShield
+from civicshield.app import CivicShield, cli_actor
 from civicshield.demo import DATA, load_demo
 from civicshield.demo.generate import write_demo
-from civicshield.domain.models import RiskLevel
+from civicshield.domain.models import RiskLevel, Sender
 from civicshield.domain.ports import QueueFilter
+from civicshield.reports.packet import verify_packet
 from tests.conftest import make_settings
 
 
@@ -35,3 +37,18 @@ def test_demo_loads_once_and_puts_threats_and_doxxing_first(tmp_path: Path) -> N
     assert kill_the_bill and not any("threat" in m.flags for m in kill_the_bill)
     critical = {m.sender.label for m in items if m.sender.risk_level is RiskLevel.CRITICAL}
     assert critical
+    _an_incident_on_an_escalating_sender_exports_a_packet_that_verifies(
+        service, next(m.sender for m in items if m.sender.risk_level is RiskLevel.CRITICAL),
+        tmp_path)
+
+
+def _an_incident_on_an_escalating_sender_exports_a_packet_that_verifies(
+        service: CivicShield, sender: Sender, tmp_path: Path) -> None:
+    flagged = [m.id for m in service.sender_view(sender.id).timeline if m.flags]
+    assert len(flagged) >= 2
+    incident = service.incidents.open(cli_actor(), f"Escalation by {sender.label}", flagged)
+    packet = service.incidents.export(cli_actor(), incident.id, tmp_path / "packet.zip")
+    with zipfile.ZipFile(packet) as archive:
+        archive.extractall(tmp_path / "packet")
+    result = verify_packet(tmp_path / "packet")
+    assert result.ok and result.checked_items == len(flagged) + 4  # + manifest, ledger, csv, pdf

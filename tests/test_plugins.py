@@ -14,7 +14,7 @@ def test_a_third_party_plugin_adds_a_detector() -> None:
     registry, _ = build_registry(load_settings({"CIVICSHIELD_PLUGINS": "tests.example_plugin"}))
     assert "example-codeword@1" in registry.signature
     (found,) = registry.detect([DetectionInput("Operation Larkspur starts tonight")])
-    assert [f.detector for f in found] == ["example-codeword"]
+    assert "example-codeword" in {f.detector for f in found}
 
 
 def test_built_ins_can_be_switched_off() -> None:

@@ -26,15 +26,15 @@ from civicshield.config import Settings
 from civicshield.connectors.base import Importer, ImportSource
 from civicshield.crypto import Cipher, decode_key, write_key_file
 from civicshield.domain import pipeline
+from civicshield.domain.access import require
 from civicshield.domain.detection import DetectionInput, DetectorRegistry, verdict
 from civicshield.domain.errors import (
     ConfigError,
     ImportFailure,
     InvalidInputError,
     NotFoundError,
-    PermissionDeniedError,
 )
-from civicshield.domain.escalation import assess
+from civicshield.domain.escalation import assess, load_weights
 from civicshield.domain.models import (
     AuditEntry,
     Channel,
@@ -50,6 +50,7 @@ from civicshield.domain.models import (
 )
 from civicshield.domain.ports import QueueFilter
 from civicshield.domain.profile import ProtectedProfile
+from civicshield.incidents import Incidents
 from civicshield.plugins import detector_registry, importers, make_plugin_manager
 from civicshield.storage.database import check_current, make_engine, migrate
 from civicshield.storage.repository import SqlRepository
@@ -83,12 +84,6 @@ class SenderView:
 def token_hash(token: str) -> str:
     """Tokens are stored only as their SHA-256."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def require(actor: User, role: Role) -> None:
-    """Refuse the action unless the actor's role allows it."""
-    if actor.disabled or not actor.role.allows(role):
-        raise PermissionDeniedError(f"this needs the {role.value} role")
 
 
 def cli_actor() -> User:
@@ -151,6 +146,8 @@ class CivicShield:
         self.engine = engine
         self.cipher = cipher
         self.registry, self.importers = build_registry(settings)
+        self.weights = load_weights(settings.escalation_weights)
+        self.incidents = Incidents(self)
 
     @classmethod
     def open(cls, settings: Settings) -> CivicShield:
@@ -243,7 +240,9 @@ class CivicShield:
             record = repo.start_import(target.id, channel.id, importer.fmt, name,
                                        _file_sha256(path), actor.username)
             ctx = pipeline.PipelineContext(repo=repo, registry=self.registry, record=record,
-                                           profile=repo.profile(target.id))
+                                           profile=repo.profile(target.id),
+                                           weights=self.weights,
+                                           blocked=tuple(repo.blocked_patterns()))
             added = skipped = 0
             for chunk in _chunks(importer.read(source), self.settings.import_batch_size):
                 done = pipeline.run(pipeline.Batch(drafts=tuple(chunk)), ctx)
@@ -286,7 +285,7 @@ class CivicShield:
                 after, done = stored[-1].id, done + len(stored)
         with self.transaction() as repo:
             for group in groups:
-                repo.set_group_risk(group, assess(repo.group_summaries(group)))
+                repo.set_group_risk(group, assess(repo.group_summaries(group), self.weights))
             repo.audit(actor.username, "analysis.completed", "messages",
                        json.dumps({"messages": done, "detectors": signature}))
         return done
@@ -336,9 +335,22 @@ class CivicShield:
         with self.transaction() as repo:
             keep, other = repo.sender(keep_sender_id), repo.sender(merge_sender_id)
             repo.merge_senders(keep.group_id, other.group_id)
-            repo.set_group_risk(keep.group_id, assess(repo.group_summaries(keep.group_id)))
+            risk = assess(repo.group_summaries(keep.group_id), self.weights)
+            repo.set_group_risk(keep.group_id, risk)
             repo.audit(actor.username, "sender.merged", f"sender:{keep.id}",
                        json.dumps({"merged": other.id}))
+
+    def block_sender(self, actor: User, sender_id: int, *, blocked: bool) -> None:
+        """Record that staff blocked (or unblocked) a sender on the platform.
+
+        New accounts whose abusive messages repeat a blocked sender's wording get a risk signal.
+        """
+        require(actor, Role.ANALYST)
+        with self.transaction() as repo:
+            sender = repo.sender(sender_id)
+            repo.set_blocked(sender.group_id, datetime.now(UTC) if blocked else None)
+            repo.audit(actor.username, "sender.blocked" if blocked else "sender.unblocked",
+                       f"sender:{sender.id}", "{}")
 
     # ---- staff accounts ----------------------------------------------------------------
     def add_user(self, actor: User, username: str, role: Role,

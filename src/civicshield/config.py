@@ -65,6 +65,15 @@ def _log_level(value: str) -> str:
     return level
 
 
+def _optional_path(value: str) -> Path | None:
+    if not value.strip():
+        return None
+    path = Path(value.strip())
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file")
+    return path
+
+
 def _names(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
@@ -89,6 +98,8 @@ SETTINGS: tuple[Declared, ...] = (
     Declared("plugins", "", "Comma-separated extra plugin modules to load.", _names),
     Declared("disabled_detectors", "", "Comma-separated detector names to switch off.", _names),
     Declared("import_batch_size", "500", "Messages per pipeline batch during import.", _positive),
+    Declared("escalation_weights", "", "A TOML file of sender escalation weights (the built-in "
+             "escalation_weights.toml when empty); see docs/detection.md.", _optional_path),
     Declared("log_level", "WARNING", "Logging level: DEBUG, INFO, WARNING or ERROR (message text "
              "and personal data never reach the logs).", _log_level),
 )
@@ -109,6 +120,7 @@ class Settings:
     plugins: tuple[str, ...]
     disabled_detectors: tuple[str, ...]
     import_batch_size: int
+    escalation_weights: Path | None
     log_level: str
 
     @property

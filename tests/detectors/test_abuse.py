@@ -51,7 +51,7 @@ def test_labels(detector: object, text: str, expected: set[str]) -> None:
 
 def test_every_builtin_detector_has_name_version_and_known_labels() -> None:
     registry = DetectorRegistry(civicshield_detectors())
-    assert len(registry.active) == 8
+    assert len(registry.active) == 10
     names = [d.name for d in registry.active]
     assert len(set(names)) == len(names)
     assert all(d.version for d in registry.active)
@@ -60,7 +60,7 @@ def test_every_builtin_detector_has_name_version_and_known_labels() -> None:
 def test_registry_switches_detectors_off_by_name() -> None:
     registry = DetectorRegistry(civicshield_detectors(), disabled=["spam-rules"])
     assert "spam-rules" not in registry.signature
-    assert "threat-rules@1" in registry.signature
+    assert "threat-rules@2" in registry.signature
 
 
 def test_registry_refuses_duplicate_names() -> None:

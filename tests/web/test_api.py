@@ -69,3 +69,32 @@ def test_import_upload_is_idempotent_and_errors_name_line_and_field(
     assert bad.status_code == 422
     body = bad.json()
     assert (body["file"], body["line"], body["field"]) == ("malformed.csv", 4, "created_at")
+
+
+def test_incidents_through_the_api(web_service: CivicShield, admin: User) -> None:
+    import io
+    import zipfile
+
+    client = api(web_service, admin, "analyst")
+    threats = client.get("/api/v1/queue", params={"label": "threat", "state": "new"}).json()
+    ids = [m["id"] for m in threats["items"]]
+    created = client.post("/api/v1/incidents", json={"title": "API case", "message_ids": ids,
+                                                     "severity": "high"})
+    assert created.status_code == 201
+    incident = created.json()["id"]
+    changed = client.patch(f"/api/v1/incidents/{incident}",
+                           json={"status": "reported_to_platform", "police_report": "R-1"}).json()
+    assert changed["status"] == "reported_to_platform" and changed["police_reports"] == ["R-1"]
+    detail = client.get(f"/api/v1/incidents/{incident}").json()
+    assert len(detail["items"]) == len(ids) and detail["ledger_length"] >= len(ids) + 1
+    assert all(len(i["sha256"]) == 64 for i in detail["items"])
+    assert client.get("/api/v1/evidence/verify").json()["ok"] is True
+    packet = client.post(f"/api/v1/incidents/{incident}/export")
+    assert packet.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(packet.content)) as archive:
+        assert "SHA256SUMS" in archive.namelist()
+    bad = client.post("/api/v1/incidents", json={"title": "", "message_ids": []})
+    assert bad.status_code == 422
+    viewer = api(web_service, admin, "viewer")
+    assert viewer.post(f"/api/v1/incidents/{incident}/export").status_code == 403
+    assert [i["id"] for i in viewer.get("/api/v1/incidents").json()] == [incident]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from civicshield.app import CivicShield
+from civicshield.app import CivicShield, cli_actor
 from civicshield.domain.models import ReviewState
 from civicshield.domain.ports import QueueFilter
 from civicshield.web.app import create_app
@@ -58,8 +58,8 @@ def test_queue_is_worst_first_and_blurs_abusive_text(client_for: Client) -> None
 def test_message_text_is_escaped_and_csp_is_strict(client_for: Client,
                                                    web_service: CivicShield) -> None:
     client = client_for("viewer")
-    (hostile,), _ = web_service.queue(QueueFilter(sender_group_id=None, label="harassment"),
-                                      limit=1)
+    hostile = next(m for m in web_service.queue(QueueFilter(state=None), limit=100)[0]
+                   if "pathetic" in m.text)
     for url in ("/queue", f"/messages/{hostile.id}", f"/senders/{hostile.sender.id}"):
         page = client.get(url)
         assert '<script>alert("x")</script>' not in page.text
@@ -79,7 +79,7 @@ def test_message_page_highlights_reasons(client_for: Client, web_service: CivicS
     page = client_for("viewer").get(f"/messages/{threat.id}").text
     assert re.search(r'<mark class="hl hl-threat" title="[^"]+">We know where you live</mark>',
                      page)
-    assert "threat-rules v1" in page
+    assert "threat-rules v2" in page
 
 
 def test_bulk_action_needs_csrf_and_the_analyst_role(client_for: Client,
@@ -114,11 +114,15 @@ def test_open_redirects_are_not_followed(client_for: Client) -> None:
     assert response.headers["location"] == "/queue"
 
 
-def test_filters_narrow_the_queue(client_for: Client) -> None:
+def test_filters_narrow_the_queue(client_for: Client, web_service: CivicShield) -> None:
     client = client_for("viewer")
     threats = client.get("/queue?label=threat&state=all").text
-    assert "1 message," in threats
-    assert "chip-threat" in threats
+    count = web_service.queue(QueueFilter(label="threat", state=None))[1]
+    everything = web_service.queue(QueueFilter(state=None))[1]
+    assert 0 < count < everything
+    assert f"{count} message{'' if count == 1 else 's'}," in threats
+    assert "chip-threat" in threats and "We know where you live" in threats
+    assert "potholes on Maple Avenue" not in threats
     bad = client.get("/queue?since=yesterday")
     assert bad.status_code == 400 and "since must be a date" in bad.text
 
@@ -161,6 +165,28 @@ def test_sender_merge_from_the_sender_page(client_for: Client, web_service: Civi
                                                     "csrf_token": csrf_of(page.text)})
     merged = client.get(f"/senders/{first.id}").text
     assert f"#{second.id}" in merged
+
+
+def test_blocking_a_sender_is_recorded_audited_and_undoable(client_for: Client,
+                                                           web_service: CivicShield) -> None:
+    sender = web_service.queue(QueueFilter(state=None), limit=1)[0][0].sender
+    viewer = client_for("viewer")
+    assert "We blocked this sender" not in viewer.get(f"/senders/{sender.id}").text
+    client = client_for("analyst")
+    page = client.get(f"/senders/{sender.id}").text
+    assert "We blocked this sender on the platform" in page
+    forged = client.post(f"/senders/{sender.id}/block", data={"blocked": "yes"})
+    assert forged.status_code == 403
+    client.post(f"/senders/{sender.id}/block",
+                data={"blocked": "yes", "csrf_token": csrf_of(page)})
+    blocked = client.get(f"/senders/{sender.id}").text
+    assert "Blocked by the office on" in blocked
+    assert web_service.sender_view(sender.id).sender.blocked_at is not None
+    client.post(f"/senders/{sender.id}/block",
+                data={"blocked": "no", "csrf_token": csrf_of(blocked)})
+    assert web_service.sender_view(sender.id).sender.blocked_at is None
+    actions = [e.action for e in web_service.audit_entries(cli_actor())]
+    assert "sender.blocked" in actions and "sender.unblocked" in actions
 
 
 def test_unknown_pages_and_messages_give_plain_errors(client_for: Client) -> None:

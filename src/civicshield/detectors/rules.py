@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from civicshield.detectors.reported import inside, reported_spans
 from civicshield.domain.detection import DetectionInput
 from civicshield.domain.models import Finding
 
@@ -57,6 +58,8 @@ class RuleDetector:
     name: str = "rules"
     version: str = "1"
     rules: tuple[Rule, ...] = ()
+    #: Ignore matches inside a quotation the writer reports or condemns (see reported.py).
+    skip_reported: bool = False
 
     def __init__(self) -> None:
         self.labels: tuple[str, ...] = tuple(dict.fromkeys(r.label for r in self.rules))
@@ -79,4 +82,7 @@ class RuleDetector:
                     break
                 found.append(Finding(detector=self.name, version=self.version, label=rule.label,
                                      score=rule.score, why=rule.why, span=match.span()))
+        if self.skip_reported and found:
+            quoted = reported_spans(text)
+            found = [f for f in found if not inside(f.span, quoted)]
         return found

@@ -9,8 +9,8 @@ from __future__ import annotations
 from civicshield.detectors.rules import Rule, RuleDetector
 
 _HARM = (r"(?:kill|shoot|stab|murder|strangle|choke|hang|lynch|behead|execute|bomb|burn|torch"
-         r"|rape|beat|hurt|gut|slit|assassinate|snipe|run over|shank|cut|break)")
-_TARGET = (r"(?:you|u|ya|her|him|them|the mayor|mayor\b|that (?:\w+ )?(?:woman|man|bitch|traitor)"
+         r"|rape|beat|hurt|gut|slit|assassinate|snipe|run over|shank|cut|break|end)")
+_TARGET = (r"(?:you|u|ya|her|him|them|(?:the|this|that) mayor|mayor\b|that (?:\w+ )?(?:woman|man|bitch|traitor)"
            r"|your (?:\w+ )?(?:family|kids?|children|husband|wife|daughter|son|mom|mother|dad|staff))")
 _CLOSE = r"[^.!?\n]{0,30}?"
 
@@ -19,7 +19,8 @@ class ThreatDetector(RuleDetector):
     """Rules for threats of violence against the official, their family or staff."""
 
     name = "threat-rules"
-    version = "1"
+    version = "2"
+    skip_reported = True
     rules = (
         Rule("threat", rf"\b(?:i|we|i'm|im|we're|i am|we are)\b{_CLOSE}\b(?:will|'ll|gonna|going to"
              rf"|about to|want to|wanna|plan to|intend to|am coming to|are coming to)\s+"
@@ -34,8 +35,9 @@ class ThreatDetector(RuleDetector):
              r"|\bdo (?:us|the world|everyone) a favou?r and die\b",
              0.85, "urges the person to harm themself"),
         Rule("threat", r"\b(?:hope|wish|pray)\s+(?:that\s+)?(?:you|u|she|he|they|your \w+)\s+"
-             r"(?:\w+\s+){0,2}?(?:die|dies|get shot|gets shot|get hurt|gets hurt|get raped"
-             r"|gets raped|burn|burns|rot|suffer|suffers|choke|chokes|get hit|gets hit)\b",
+             r"(?:\w+\s+){0,3}?(?:die|dies|get shot|gets shot|get hurt|gets hurt|get raped"
+             r"|gets raped|burn|burns|rot|suffer|suffers|choke|chokes|get hit|gets hit"
+             r"|get cancer|gets cancer|get what'?s coming)\b",
              0.8, "wishes harm on the person"),
         Rule("threat", r"\b(?:you|u|she|he|they|the mayor)\s+(?:deserves?|should|ought to|needs? to)"
              r"\s+(?:to\s+)?(?:die|be (?:shot|hanged|hung|killed|executed|lynched|raped|beaten)"
@@ -47,11 +49,11 @@ class ThreatDetector(RuleDetector):
         Rule("threat", r"\b(?:i|we) know where (?:your|her|his) (?:kids?|children|family|daughter|son"
              r"|wife|husband) (?:go|goes|live|lives|play|plays|are|is)\b",
              0.88, "says they know where the person's family is (veiled threat)"),
-        Rule("threat", r"\b(?:would|'d|will) be a (?:real )?(?:shame|pity) if (?:something|anything)"
+        Rule("threat", r"\b(?:(?:would|'d|will) )?be a (?:real )?(?:shame|pity) if (?:something|anything)"
              r" (?:bad )?(?:happened|happens|were to happen)",
              0.82, "hints that something bad could happen to the person (veiled threat)"),
         Rule("threat", r"\bwatch (?:your|ur) back\b|\bsleep with one eye open\b"
-             r"|\byour days are numbered\b|\bcount(?:ing)? your days\b|\byou(?:'re| are) next\b"
+             r"|\byour days (?:\w+ ){0,4}?are numbered\b|\bcount(?:ing)? your days\b|\byou(?:'re| are) next\b"
              r"|\byou(?:'ve| have) been warned\b|\bthis is your (?:last|final) warning\b",
              0.75, "uses a phrase commonly meant as a warning of harm (veiled threat)"),
         Rule("threat", r"\b(?:see|visit|find|get) you (?:at your (?:house|home|door)|tonight at"
@@ -68,6 +70,24 @@ class ThreatDetector(RuleDetector):
         Rule("threat", r"\b(?:bullet|noose|rope|rifle|gun|knife|round)s? (?:with your name|for you"
              r"|for her|for him|has your name|waiting for you|with her name)\b",
              0.88, "links a weapon to the person"),
+        Rule("threat", r"\b(?:i'll|i will|i'm going to|im going to|gonna|i'm gonna) make sure (?:you|she"
+             r"|he|they) (?:never|don't|won't) (?:walk|see|work|speak|talk|wake up|come home|hold "
+             r"office|sleep|vote)\b",
+             0.85, "says they will make sure the person is harmed (explicit threat)"),
+        Rule("threat", r"\b(?:i|we) (?:saw|watched|seen|spotted|followed|was watching) (?:you|her|him)"
+             r"\b[^.!?\n]{0,60}\bwith (?:your|her|his) (?:daughter|son|kids?|children|wife|husband"
+             r"|family|partner)\b",
+             0.72, "tells the person they were watched with their family (veiled threat)"),
+        Rule("threat", r"\b(?:i|we) (?:followed|tailed|trailed) (?:you|her|him) (?:home|to your|to her"
+             r"|to his|back to)\b",
+             0.8, "says they followed the person home (stalking)"),
+        Rule("threat", r"\bthe only (?:language|thing) (?:she|he|they|you|these people) understands?"
+             r" is (?:force|violence|a bullet|bullets|pain|fear|a rope)\b",
+             0.75, "says violence is the only answer"),
+        Rule("threat", r"\b(?:i'll|i will|i'm going to|im going to|gonna|i'm gonna) (?:be|show up|come)"
+             r" (?:at|there|outside|to)\b[^.!?\n]{0,60}\bwith (?:my|a|the) (?:rifle|gun|shotgun"
+             r"|pistol|knife|ar-?15|glock|piece|weapon)s?\b",
+             0.88, "says they will come to a place armed"),
         Rule("threat", r"(?:🔫|🔪|💣|🪓|⚰️|🪦)[^.!?\n]{0,30}\b(?:you|your|her|mayor)\b"
              r"|\b(?:you|your|her|mayor)\b[^.!?\n]{0,30}(?:🔫|🔪|💣|🪓|⚰️|🪦)",
              0.65, "uses weapon or death emoji aimed at the person"),

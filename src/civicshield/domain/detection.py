@@ -38,6 +38,11 @@ SEVERITY: dict[str, float] = {
     "spam": 0.1,
 }
 
+#: Threat-assessment cues (a weapon, a time or place, the home or family, ...) are context, never a
+#: flag on their own: each distinct cue adds CUE_BOOST to a threat score already at CUE_FLOOR.
+CUE_FLOOR = 0.35
+CUE_BOOST = 0.08
+
 #: Labels whose text is blurred until a person chooses to read it.
 ABUSIVE_LABELS = frozenset(LABELS) - {"spam"}
 
@@ -70,6 +75,7 @@ class Verdict:
     scores: dict[str, float]
     flags: tuple[str, ...]
     findings: tuple[Finding, ...]
+    cues: tuple[str, ...] = ()
 
 
 class DetectorRegistry:
@@ -110,13 +116,25 @@ class DetectorRegistry:
 
 
 def verdict(findings: Sequence[Finding]) -> Verdict:
-    """Combine findings into a score per label (the strongest finding wins) and flags."""
+    """Combine findings into a score per label (the strongest finding wins) and flags.
+
+    Cues count only in a hostile message: when the threat score is at CUE_FLOOR or another
+    abusive label is flagged. Otherwise they are dropped, so "gun control" stays a plain message.
+    The reasons kept are the findings of flagged labels (and the cues of a hostile message).
+    """
     scores = dict.fromkeys(LABELS, 0.0)
     for finding in findings:
-        scores[finding.label] = max(scores[finding.label], finding.score)
+        if not finding.cue:
+            scores[finding.label] = max(scores[finding.label], finding.score)
+    hostile = scores["threat"] >= CUE_FLOOR or any(
+        scores[label] >= THRESHOLDS[label] for label in ABUSIVE_LABELS)
+    cues = tuple(dict.fromkeys(f.cue for f in findings if f.cue)) if hostile else ()
+    if cues and scores["threat"] >= CUE_FLOOR:
+        scores["threat"] = round(min(0.99, scores["threat"] + CUE_BOOST * len(cues)), 4)
     flags = tuple(label for label in LABELS if scores[label] >= THRESHOLDS[label])
-    ordered = sorted(findings, key=lambda f: (-SEVERITY[f.label], -f.score))
-    return Verdict(scores=scores, flags=flags, findings=tuple(ordered))
+    kept = [f for f in findings if (f.cue and cues) or (not f.cue and f.label in flags)]
+    ordered = sorted(kept, key=lambda f: (bool(f.cue), -SEVERITY[f.label], -f.score))
+    return Verdict(scores=scores, flags=flags, findings=tuple(ordered), cues=cues)
 
 
 def priority(scores: dict[str, float]) -> float:

@@ -132,6 +132,8 @@ class Finding:
     score: float
     why: str
     span: tuple[int, int] | None = None
+    #: Set on threat-assessment cues (weapon, home_family, ...): context, never a flag alone.
+    cue: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ class Sender:
     message_count: int
     first_seen: datetime | None
     last_seen: datetime | None
+    blocked_at: datetime | None = None
 
     @property
     def label(self) -> str:

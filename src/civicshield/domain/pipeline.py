@@ -13,9 +13,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 
-from civicshield.domain.detection import DetectionInput, DetectorRegistry, priority, verdict
-from civicshield.domain.escalation import MessageSummary, RiskAssessment, assess
-from civicshield.domain.models import MessageDraft
+from civicshield.domain.detection import (
+    DetectionInput,
+    DetectorRegistry,
+    is_abusive,
+    priority,
+    verdict,
+)
+from civicshield.domain.echo import BlockedPattern, echoed
+from civicshield.domain.escalation import (
+    DEFAULT_WEIGHTS,
+    MessageSummary,
+    RiskAssessment,
+    Weights,
+    assess,
+)
+from civicshield.domain.models import Finding, MessageDraft
 from civicshield.domain.ports import AnalysedMessage, ImportRecord, Repository
 from civicshield.domain.profile import ProtectedProfile
 
@@ -33,6 +46,8 @@ class PipelineContext:
     registry: DetectorRegistry
     record: ImportRecord
     profile: ProtectedProfile | None = None
+    weights: Weights = field(default_factory=lambda: DEFAULT_WEIGHTS)
+    blocked: tuple[BlockedPattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,7 +111,7 @@ def analyse(registry: DetectorRegistry, drafts: Sequence[MessageDraft],
         judged = verdict(findings)
         out.append(AnalysedMessage(draft=draft, findings=judged.findings, flags=judged.flags,
                                    priority=priority(judged.scores),
-                                   signature=registry.signature))
+                                   signature=registry.signature, cues=judged.cues))
     return tuple(out)
 
 
@@ -109,16 +124,36 @@ def summary(message: AnalysedMessage) -> MessageSummary:
     """What escalation needs from an analysed message."""
     d = message.draft
     return MessageSummary(created_at=d.created_at, platform=d.platform, private=d.private,
-                          flags=message.flags, priority=message.priority)
+                          flags=message.flags, priority=message.priority, cues=message.cues)
+
+
+ECHO_FINDING = Finding("blocked-echo", "1", "harassment", 0.3,
+                       "repeats the wording of a sender staff blocked", cue="blocked_echo")
+
+
+def mark_echoes(analysed: Sequence[AnalysedMessage],
+                blocked: Sequence[BlockedPattern]) -> tuple[AnalysedMessage, ...]:
+    """Add the blocked_echo cue to abusive messages that repeat a blocked sender's wording."""
+    if not blocked:
+        return tuple(analysed)
+    out = []
+    for m in analysed:
+        if is_abusive(m.flags) and echoed(m.draft.text, m.draft.sender.key, m.draft.created_at,
+                                          blocked):
+            m = replace(m, cues=(*m.cues, "blocked_echo"), findings=(*m.findings, ECHO_FINDING))
+        out.append(m)
+    return tuple(out)
 
 
 def escalate(batch: Batch, ctx: PipelineContext) -> Batch:
     """Reassess each sender in the batch from their stored history plus the new messages."""
-    keys = list(dict.fromkeys(m.draft.sender.key for m in batch.analysed))
+    analysed = mark_echoes(batch.analysed, ctx.blocked)
+    keys = list(dict.fromkeys(m.draft.sender.key for m in analysed))
     histories = ctx.repo.sender_histories(keys)
-    for message in batch.analysed:
+    for message in analysed:
         histories.setdefault(message.draft.sender.key, []).append(summary(message))
-    return replace(batch, risks={key: assess(histories[key]) for key in keys})
+    return replace(batch, analysed=analysed,
+                   risks={key: assess(histories[key], ctx.weights) for key in keys})
 
 
 def store(batch: Batch, ctx: PipelineContext) -> Batch:

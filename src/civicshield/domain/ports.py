@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from civicshield.domain.echo import BlockedPattern
 from civicshield.domain.escalation import MessageSummary, RiskAssessment
 from civicshield.domain.models import (
     AuditEntry,
@@ -50,6 +51,8 @@ class AnalysedMessage:
     flags: tuple[str, ...]
     priority: float
     signature: str = ""
+    #: Threat-assessment cues found in the text (weapon, home_family, ...), for escalation.
+    cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ class Repository(Protocol):
     def merge_senders(self, keep_group_id: int, merge_group_id: int) -> None: ...
     def group_summaries(self, group_id: int) -> list[MessageSummary]: ...
     def set_group_risk(self, group_id: int, risk: RiskAssessment) -> None: ...
+    def set_blocked(self, group_id: int, when: datetime | None) -> None: ...
+    def blocked_patterns(self, per_group: int = 200) -> list[BlockedPattern]: ...
 
     # people and accountability
     def add_user(self, username: str, password_hash: str, role: str) -> User: ...

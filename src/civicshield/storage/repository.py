@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,12 +19,14 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.engine import Connection, Row
 
 from civicshield.crypto import Cipher
 from civicshield.domain.detection import THRESHOLDS
+from civicshield.domain.echo import BlockedPattern
 from civicshield.domain.errors import InvalidInputError, NotFoundError
 from civicshield.domain.escalation import RISK_RANK_BONUS, MessageSummary, RiskAssessment
 from civicshield.domain.models import (
@@ -43,10 +45,12 @@ from civicshield.domain.models import (
 )
 from civicshield.domain.ports import AnalysedMessage, ImportRecord, QueueFilter
 from civicshield.domain.profile import ProtectedProfile
+from civicshield.storage.evidence import SqlEvidenceRepository
 from civicshield.storage.tables import (
     api_tokens,
     audit_log,
     channels,
+    evidence_items,
     findings,
     imports,
     messages,
@@ -88,6 +92,7 @@ class SqlRepository:
         self._channels: dict[int, Channel] | None = None
         self._sender_ids: dict[Key, tuple[int, int]] = {}  # key -> (sender id, group id)
         self._group_risks: dict[int, tuple[str, float, str]] = {}  # group -> stored risk
+        self.evidence = SqlEvidenceRepository(conn, cipher)
 
     # ---- principals and channels -------------------------------------------------------
     def add_principal(self, slug: str, display_name: str, title: str,
@@ -213,14 +218,15 @@ class SqlRepository:
                                                   order_by=messages.c.created_at.desc())
             ranked = (select(senders.c.group_id, messages.c.created_at, messages.c.platform,
                              messages.c.private, messages.c.flags, messages.c.priority,
-                             newest_first.label("n"))
+                             messages.c.cues, newest_first.label("n"))
                       .join(senders, senders.c.id == messages.c.sender_id)
                       .where(senders.c.group_id.in_(chunk)).subquery())
             rows = self.conn.execute(select(ranked).where(ranked.c.n <= HISTORY_LIMIT)
                                      .order_by(ranked.c.group_id, ranked.c.created_at))
             for r in rows:
                 found[r.group_id].append(MessageSummary(r.created_at, r.platform, r.private,
-                                                        _flags(r.flags), r.priority))
+                                                        _flags(r.flags), r.priority,
+                                                        _flags(r.cues)))
         return found
 
     def _ensure_senders(self, drafts: Sequence[MessageDraft]) -> dict[Key, int]:
@@ -255,7 +261,7 @@ class SqlRepository:
                  "label": f.label, "score": f.score,
                  "span_start": f.span[0] if f.span else None,
                  "span_end": f.span[1] if f.span else None, "why": f.why[:500],
-                 "flagged": f.score >= THRESHOLDS[f.label]}
+                 "flagged": f.score >= THRESHOLDS[f.label] and not f.cue, "cue": f.cue}
                 for message_id, m in pairs for f in m.findings]
         if rows:
             self.conn.execute(insert(findings), rows)
@@ -306,9 +312,9 @@ class SqlRepository:
         self.conn.execute(
             update(messages).where(messages.c.id == bindparam("mid")).values(
                 flags=bindparam("new_flags"), priority=bindparam("new_priority"),
-                analysis_signature=signature),
-            [{"mid": mid, "new_flags": ",".join(m.flags), "new_priority": m.priority}
-             for mid, m in analysed])
+                cues=bindparam("new_cues"), analysis_signature=signature),
+            [{"mid": mid, "new_flags": ",".join(m.flags), "new_priority": m.priority,
+              "new_cues": ",".join(m.cues)} for mid, m in analysed])
 
     # ---- triage ------------------------------------------------------------------------
     def _filtered(self, query: Select[Any], flt: QueueFilter) -> Select[Any]:
@@ -360,6 +366,41 @@ class SqlRepository:
             raise NotFoundError(f"no message with id {message_id}")
         return bytes(raw)
 
+    def incident_messages(self, incident_id: int, chunk: int = 500) -> Iterator[StoredMessage]:
+        """An incident's messages, oldest first, read a chunk at a time (with findings)."""
+        members = select(evidence_items.c.message_id).where(
+            evidence_items.c.incident_id == incident_id,
+            evidence_items.c.message_id.is_not(None))
+        after: tuple[datetime, int] | None = None
+        while True:
+            query = select(messages).where(messages.c.id.in_(members))
+            if after is not None:
+                query = query.where(tuple_(messages.c.created_at, messages.c.id) > after)
+            found = self._load(query.order_by(messages.c.created_at, messages.c.id).limit(chunk),
+                               with_findings=True)
+            yield from found
+            if len(found) < chunk:
+                return
+            after = (found[-1].created_at, found[-1].id)
+
+    def message_source(self, message_id: int) -> dict[str, str]:
+        """Where a message came from: platform identifiers, URL and the import file."""
+        row = self.conn.execute(
+            select(messages.c.platform, messages.c.external_id, messages.c.url,
+                   messages.c.raw_sha256, messages.c.created_at, senders.c.external_id.label("sid"),
+                   senders.c.handle, imports.c.file_name, imports.c.file_sha256,
+                   imports.c.started_at)
+            .join(senders, senders.c.id == messages.c.sender_id)
+            .join(imports, imports.c.id == messages.c.import_id)
+            .where(messages.c.id == message_id)).first()
+        if row is None:
+            raise NotFoundError(f"no message with id {message_id}")
+        return {"platform": row.platform, "message_id": row.external_id, "url": row.url,
+                "sender_id": row.sid, "sender_handle": row.handle,
+                "sent_at": row.created_at.isoformat(), "import_file": row.file_name,
+                "import_file_sha256": row.file_sha256, "imported_at": row.started_at.isoformat(),
+                "raw_sha256_at_import": row.raw_sha256}
+
     def set_review_state(self, message_ids: Sequence[int], state: ReviewState,
                          actor: str) -> int:
         """Move messages to a review state; returns how many changed."""
@@ -402,6 +443,30 @@ class SqlRepository:
                           .values(group_id=keep_group_id))
         self._sender_ids.clear()
         self._group_risks.clear()
+
+    def set_blocked(self, group_id: int, when: datetime | None) -> None:
+        """Record that staff blocked a sender group on the platform (None: unblocked)."""
+        self.conn.execute(update(senders).where(senders.c.group_id == group_id)
+                          .values(blocked_at=when))
+
+    def blocked_patterns(self, per_group: int = 200) -> list[BlockedPattern]:
+        """Each blocked group's members and the wording of its latest abusive messages."""
+        rows = self.conn.execute(select(senders.c.group_id, senders.c.platform,
+                                        senders.c.external_id, senders.c.blocked_at)
+                                 .where(senders.c.blocked_at.is_not(None))).all()
+        groups: dict[int, list[Any]] = defaultdict(list)
+        for r in rows:
+            groups[r.group_id].append(r)
+        out = []
+        for group_id, members in groups.items():
+            texts = self.conn.execute(
+                select(messages.c.text).join(senders, senders.c.id == messages.c.sender_id)
+                .where(senders.c.group_id == group_id, messages.c.flags != "",
+                       messages.c.flags != "spam")
+                .order_by(messages.c.created_at.desc()).limit(per_group)).scalars()
+            out.append(BlockedPattern.of(group_id, [(m.platform, m.external_id) for m in members],
+                                         min(m.blocked_at for m in members), texts))
+        return out
 
     def _senders_with_stats(self, rows: Sequence[Row[Any]]) -> dict[int, Sender]:
         ids = [r.id for r in rows]
@@ -543,7 +608,7 @@ def _sender(row: Row[Any], stats: Row[Any] | None) -> Sender:
     return Sender(id=row.id, platform=row.platform, external_id=row.external_id,
                   handle=row.handle, display_name=row.display_name, group_id=row.group_id,
                   risk_level=RiskLevel(row.risk_level), risk_score=row.risk_score,
-                  risk_signals=tuple(json.loads(row.risk_signals)),
+                  risk_signals=tuple(json.loads(row.risk_signals)), blocked_at=row.blocked_at,
                   message_count=stats.n if stats else 0,
                   first_seen=stats.first if stats else None,
                   last_seen=stats.last if stats else None)
@@ -551,7 +616,7 @@ def _sender(row: Row[Any], stats: Row[Any] | None) -> Sender:
 
 def _finding(row: Row[Any]) -> Finding:
     span = (row.span_start, row.span_end) if row.span_start is not None else None
-    return Finding(row.detector, row.version, row.label, row.score, row.why, span)
+    return Finding(row.detector, row.version, row.label, row.score, row.why, span, row.cue)
 
 
 def _user(row: Row[Any]) -> User:
@@ -578,6 +643,6 @@ def _message_row(record: ImportRecord, m: AnalysedMessage, sender_id: int) -> di
         "subject": d.subject, "text": d.text, "created_at": d.created_at,
         "thread_id": d.thread_id[:300], "reply_to": d.reply_to[:300], "url": d.url[:1000],
         "raw": d.raw, "raw_sha256": hashlib.sha256(d.raw).hexdigest(),
-        "flags": ",".join(m.flags), "priority": m.priority,
+        "flags": ",".join(m.flags), "cues": ",".join(m.cues), "priority": m.priority,
         "analysis_signature": m.signature, "review_state": ReviewState.NEW.value,
     }

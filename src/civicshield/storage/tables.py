@@ -84,6 +84,7 @@ senders = Table(
     Column("risk_level", String(16), nullable=False, default="low"),
     Column("risk_score", Float, nullable=False, default=0.0),
     Column("risk_signals", Text, nullable=False, default="[]"),
+    Column("blocked_at", TS, nullable=True),
     UniqueConstraint("platform", "external_id", name="uq_senders_identity"),
 )
 
@@ -122,6 +123,7 @@ messages = Table(
     Column("raw", LargeBinary, nullable=False),
     Column("raw_sha256", String(64), nullable=False),
     Column("flags", String(200), nullable=False, default=""),
+    Column("cues", String(200), nullable=False, default="", server_default=""),
     Column("priority", Float, nullable=False, default=0.0, index=True),
     Column("analysis_signature", String(500), nullable=False, default=""),
     Column("review_state", String(16), nullable=False, default="new", index=True),
@@ -143,6 +145,7 @@ findings = Table(
     Column("span_end", Integer, nullable=True),
     Column("why", String(500), nullable=False),
     Column("flagged", Boolean, nullable=False),
+    Column("cue", String(32), nullable=False, default="", server_default=""),
 )
 Index("ix_findings_label_flagged", findings.c.label, findings.c.flagged, findings.c.message_id)
 
@@ -184,4 +187,50 @@ audit_log = Table(
     Column("action", String(64), nullable=False),
     Column("target", String(200), nullable=False),
     Column("details", Text, nullable=False, default=""),
+)
+
+incidents = Table(
+    "incidents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("notes", Text, nullable=False, default=""),
+    Column("police_reports", Text, nullable=False, default="[]"),
+    Column("involved", Text, nullable=False, default="[]"),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+evidence_items = Table(
+    "evidence_items", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("message_id", ForeignKey("messages.id"), nullable=True),
+    Column("derived_from", ForeignKey("evidence_items.id"), nullable=True),
+    Column("file_name", String(300), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("captured_at", TS, nullable=False),
+    Column("captured_by", String(100), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("content_encrypted", LargeBinary, nullable=False),
+    UniqueConstraint("incident_id", "message_id", name="uq_evidence_items_message"),
+)
+
+ledger = Table(
+    "ledger", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False, unique=True),
+    Column("at", TS, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("incident_id", Integer, nullable=False, index=True),
+    Column("item_id", Integer, nullable=True),
+    Column("details", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
 )

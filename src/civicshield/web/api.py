@@ -12,16 +12,15 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from civicshield.app import CivicShield, require
+from civicshield.domain.access import require
 from civicshield.domain.detection import LABELS
-from civicshield.domain.models import ChannelKind, ReviewState, Role, StoredMessage, User
+from civicshield.domain.models import ChannelKind, ReviewState, Role, StoredMessage
 from civicshield.domain.ports import QueueFilter
-
-_bearer = HTTPBearer(auto_error=False, description="An API token from `civicshield users token`")
+from civicshield.web.api_auth import Caller, _svc
+from civicshield.web.api_incidents import add_incident_routes
 
 
 class FindingOut(BaseModel):
@@ -102,24 +101,6 @@ class SenderDetailOut(BaseModel):
     sender: SenderOut
     identities: list[SenderOut]
     timeline: list[MessageOut]
-
-
-def _svc(request: Request) -> CivicShield:
-    found: CivicShield = request.app.state.service
-    return found
-
-
-def api_user(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                                      Depends(_bearer)]) -> User:
-    """The user behind the bearer token."""
-    user = _svc(request).api_user(credentials.credentials) if credentials else None
-    if user is None:
-        raise HTTPException(401, "a valid API token is required",
-                            headers={"WWW-Authenticate": "Bearer"})
-    return user
-
-
-Caller = Annotated[User, Depends(api_user)]
 
 
 def _sender_out(s: object) -> SenderOut:
@@ -205,4 +186,5 @@ def create_api() -> FastAPI:
         return ImportOut(format=result.fmt, added=result.added, skipped=result.skipped,
                          import_id=result.import_id)
 
+    add_incident_routes(api)
     return api

@@ -18,7 +18,7 @@ from civicshield.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from civicshield.web import account, views
+from civicshield.web import account, incidents, views
 from civicshield.web.api import create_api
 from civicshield.web.auth import LoginRequired, login_redirect
 from civicshield.web.render import page
@@ -53,6 +53,7 @@ def create_app(service: CivicShield) -> FastAPI:
     app.mount("/api/v1", api)
     app.include_router(account.router)
     app.include_router(views.router)
+    app.include_router(incidents.router)
     _page_errors(app)
 
     @app.middleware("http")

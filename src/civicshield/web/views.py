@@ -79,9 +79,7 @@ def bulk(request: Request, session: Annotated[Session, needs(Role.ANALYST, form=
          action: Annotated[str, Form()], ids: Annotated[list[int] | None, Form()] = None,
          return_to: Annotated[str, Form()] = "/queue") -> RedirectResponse:
     """Apply reviewed, dismiss or escalate to the selected messages."""
-    if action not in ACTIONS:
-        raise InvalidInputError(f"unknown action {action!r}")
-    service(request).set_state(session.user, ids or [], ACTIONS[action])
+    service(request).set_state(session.user, ids or [], _review_state(action))
     return RedirectResponse(safe_next(return_to), status_code=303)
 
 
@@ -98,9 +96,7 @@ def message_state(request: Request, message_id: int,
                   session: Annotated[Session, needs(Role.ANALYST, form=True)],
                   action: Annotated[str, Form()]) -> RedirectResponse:
     """Change one message's review state."""
-    if action not in ACTIONS:
-        raise InvalidInputError(f"unknown action {action!r}")
-    service(request).set_state(session.user, [message_id], ACTIONS[action])
+    service(request).set_state(session.user, [message_id], _review_state(action))
     return RedirectResponse(f"/messages/{message_id}", status_code=303)
 
 
@@ -121,6 +117,15 @@ def sender(request: Request, sender_id: int,
     return page(request, "sender.html", session=session, view=view)
 
 
+@router.post("/senders/{sender_id}/block")
+def block(request: Request, sender_id: int,
+          session: Annotated[Session, needs(Role.ANALYST, form=True)],
+          blocked: Annotated[str, Form()]) -> RedirectResponse:
+    """Record that the office blocked (or unblocked) this sender on the platform."""
+    service(request).block_sender(session.user, sender_id, blocked=blocked == "yes")
+    return RedirectResponse(f"/senders/{sender_id}", status_code=303)
+
+
 @router.post("/senders/{sender_id}/merge")
 def merge(request: Request, sender_id: int,
           session: Annotated[Session, needs(Role.ANALYST, form=True)],
@@ -134,3 +139,10 @@ def merge(request: Request, sender_id: int,
 
 
 __all__ = ["current_session", "router"]
+
+
+def _review_state(action: str) -> ReviewState:
+    """The review state a form's action button names."""
+    if action not in ACTIONS:
+        raise InvalidInputError(f"unknown action {action!r}")
+    return ACTIONS[action]

@@ -1,0 +1,79 @@
+"""Evidence export benchmark: an incident of N messages written as a packet (ZIP with PDF report).
+
+Imports N synthetic messages, opens one incident holding all of them (capture is timed apart),
+then times `Incidents.export` and reports the packet's size and this process's peak memory. Each
+size runs in a fresh process so that its peak memory is its own.
+
+    python bench/export.py                  # 2,000 and 10,000 messages
+    python bench/export.py --sizes 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def one(count: int) -> dict[str, float]:
+    """Capture and export an incident of ``count`` messages in a fresh store."""
+    from civicshield.app import CivicShield, cli_actor
+    from civicshield.config import load_settings
+    from civicshield.demo.generate import PROFILE, records_to_jsonl, synthetic_records
+    from civicshield.domain.ports import QueueFilter
+    from civicshield.domain.profile import ProtectedProfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "messages.jsonl"
+        with source.open("w", encoding="utf-8") as out:
+            out.writelines(records_to_jsonl(synthetic_records(count)))
+        settings = load_settings({"CIVICSHIELD_DATA_DIR": str(Path(folder) / "data"),
+                                  "CIVICSHIELD_DISABLED_DETECTORS": "minilm-heads"})
+        service, _ = CivicShield.initialise(settings)
+        actor = cli_actor()
+        service.add_principal(actor, "mayor", "Elena Marsh", "",
+                              ProtectedProfile.from_dict(PROFILE))
+        service.import_file(actor, source)
+        ids = [m.id for m in service.queue(QueueFilter(state=None), limit=count)[0]]
+        started = time.perf_counter()
+        incident = service.incidents.open(actor, "Benchmark incident", ids)
+        captured = time.perf_counter() - started
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        packet = service.incidents.export(actor, incident.id, Path(folder) / "packet.zip")
+        seconds = time.perf_counter() - started
+        size = packet.stat().st_size
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"messages": len(ids), "capture_s": round(captured, 2), "export_s": round(seconds, 2),
+            "packet_mb": round(size / 1e6, 1), "rss_before_export_mb": round(before / 1024, 1),
+            "peak_rss_mb": round(peak / 1024, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="2000,10000")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one)))
+        return
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, {platform.platform()}")
+    print(" messages  capture s  export s  packet MB  peak RSS MB")
+    for size in (int(s) for s in args.sizes.split(",")):
+        out = subprocess.run([sys.executable, __file__, "--one", str(size)], check=True,
+                             capture_output=True, text=True).stdout
+        r = json.loads(out)
+        print(f"{r['messages']:>9} {r['capture_s']:>10} {r['export_s']:>9} {r['packet_mb']:>10} "
+              f"{r['peak_rss_mb']:>12}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""Evaluate the installed detector stack and write docs/evaluation.md (`make eval`).
+
+Measures, with the detectors exactly as `civicshield classify` runs them:
+- per label, precision, recall and F1 on the held-out test splits (fixed seeds) of ThreatGram,
+  EDOS and Davidson, for the full stack and for the trained model's head alone;
+- per-functionality accuracy on HateCheck (evaluation only; never used for training or thresholds);
+- the project's own sets: hard negatives (lawful speech that must not be flagged), threats
+  (explicit, veiled, conditional, incitement, obfuscated, with assessment cues) and doxxing
+  variants with decoys (tests/detectors/cases/).
+
+    python scripts/evaluate.py            # prints the tables and writes docs/evaluation.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import detect_data
+
+from civicshield.app import build_registry
+from civicshield.config import load_settings
+from civicshield.detectors.encoder import MODEL_DIR, read_manifest
+from civicshield.detectors.model import ModelDetector, calibrated
+from civicshield.domain.detection import DetectionInput, DetectorRegistry, verdict
+from civicshield.domain.profile import ProtectedProfile
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "tests" / "detectors" / "cases"
+HATEFUL_LABELS = {"threat", "identity_attack", "harassment", "sexual_harassment"}
+
+
+def flags_for(registry: DetectorRegistry, texts: Sequence[str],
+              profile: ProtectedProfile | None = None) -> list[set[str]]:
+    """The flags the full stack gives each text."""
+    out: list[set[str]] = []
+    for start in range(0, len(texts), 256):
+        chunk = [DetectionInput(t, profile) for t in texts[start:start + 256]]
+        out += [set(verdict(found).flags) for found in registry.detect(chunk)]
+    return out
+
+
+def prf(predicted: Sequence[bool], truth: Sequence[bool]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of the positive class."""
+    tp = sum(p and t for p, t in zip(predicted, truth, strict=True))
+    precision = tp / max(sum(predicted), 1)
+    recall = tp / max(sum(truth), 1)
+    return precision, recall, 2 * precision * recall / max(precision + recall, 1e-9)
+
+
+def macro_f1(predicted: Sequence[bool], truth: Sequence[bool]) -> float:
+    """The mean F1 of both classes (EDOS task A's official measure)."""
+    positive = prf(predicted, truth)[2]
+    negative = prf([not p for p in predicted], [not t for t in truth])[2]
+    return (positive + negative) / 2
+
+
+def label_table(registry: DetectorRegistry,
+                model: ModelDetector) -> tuple[list[str], dict[str, float]]:
+    """Per-label results on the test splits, full stack and model head alone."""
+    tasks: list[tuple[str, str, str, list[detect_data.Example], str]] = [
+        ("threat", "ThreatGram test (label 2 vs 0 and 1)", "threat",
+         detect_data.threatgram()["test"], "threat"),
+        ("harassment (sexism)", "EDOS test (sexist vs not)", "harassment",
+         detect_data.edos()["test"], "sexism"),
+        ("identity_attack", "Davidson test (hate speech)", "identity_attack",
+         detect_data.davidson()["test"], "hate"),
+        ("insult", "Davidson test (hate or offensive)", "insult",
+         detect_data.davidson()["test"], "offensive"),
+    ]
+    rows = ["| label | test set | n | stack P | stack R | stack F1 | model F1 | macro F1 |",
+            "|---|---|---:|---:|---:|---:|---:|---:|"]
+    figures: dict[str, float] = {}
+    encoder = model.encoder
+    for name, dataset, label, examples, head in tasks:
+        texts = [e.text for e in examples]
+        truth = [e.targets[head] == 1 for e in examples]
+        stack = [label in f for f in flags_for(registry, texts)]
+        threshold = encoder.info.thresholds[head]
+        probabilities = encoder.probabilities(texts)[:, encoder.info.heads.index(head)]
+        alone = [calibrated(float(p), threshold) >= 0.5 for p in probabilities]
+        p, r, f1 = prf(stack, truth)
+        model_f1 = prf(alone, truth)[2]
+        macro = macro_f1(stack, truth)
+        figures[name] = f1
+        figures[f"{name} macro"] = macro
+        rows.append(f"| {name} | {dataset} | {len(examples)} | {p:.3f} | {r:.3f} | **{f1:.3f}** "
+                    f"| {model_f1:.3f} | {macro:.3f} |")
+    return rows, figures
+
+
+def hatecheck_table(registry: DetectorRegistry) -> tuple[list[str], dict[str, float]]:
+    """Accuracy per HateCheck functionality: hateful cases flagged, non-hateful ones not."""
+    cases = detect_data.hatecheck()
+    flags = flags_for(registry, [c["test_case"] for c in cases])
+    by: dict[str, list[bool]] = defaultdict(list)
+    threat_by: dict[str, list[bool]] = defaultdict(list)
+    for case, found in zip(cases, flags, strict=True):
+        hateful = case["label_gold"] == "hateful"
+        by[case["functionality"]].append(bool(found & HATEFUL_LABELS) == hateful)
+        if case["functionality"].startswith("threat_"):
+            threat_by[case["functionality"]].append("threat" in found)
+    rows = ["| functionality | gold | n | accuracy |", "|---|---|---:|---:|"]
+    for name in sorted(by):
+        gold = "hateful" if name.endswith("_h") else "not hateful"
+        rows.append(f"| {name} | {gold} | {len(by[name])} | {sum(by[name]) / len(by[name]):.1%} |")
+    threat_cases = [x for v in threat_by.values() for x in v]
+    figures = {"hatecheck threat as threat": sum(threat_cases) / len(threat_cases),
+               "hatecheck overall": sum(sum(v) for v in by.values()) / len(cases)}
+    rows.append("")
+    rows.append("Threat functionalities flagged as `threat` specifically: " + ", ".join(
+        f"{name} {sum(v) / len(v):.1%}" for name, v in sorted(threat_by.items()))
+        + f"; together **{figures['hatecheck threat as threat']:.1%}**.")
+    return rows, figures
+
+
+def _jsonl(path: Path) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def own_sets(registry: DetectorRegistry) -> tuple[list[str], dict[str, float]]:
+    """Hard negatives, threats and doxxing variants."""
+    rows: list[str] = []
+    negatives = _jsonl(CASES / "hard_negatives.jsonl")
+    flagged = flags_for(registry, [c["text"] for c in negatives])
+    wrong = [(c, f) for c, f in zip(negatives, flagged, strict=True)
+             if f & {"threat", "harassment"}]
+    share = len(wrong) / len(negatives)
+    rows += [f"Hard negatives: {len(negatives)} lawful messages; **{share:.1%}** flagged as threat "
+             "or harassment.", ""]
+    rows += [f"- flagged: \"{c['text']}\" ({', '.join(sorted(f))})" for c, f in wrong]
+    threats = _jsonl(CASES / "threats.jsonl")
+    found = flags_for(registry, [c["text"] for c in threats])
+    by: dict[str, list[bool]] = defaultdict(list)
+    for case, f in zip(threats, found, strict=True):
+        by[case["kind"]].append("threat" in f)
+    recall = sum(sum(v) for v in by.values()) / len(threats)
+    rows += ["", f"Threats: {len(threats)} messages; **{recall:.1%}** flagged as threat. By kind: "
+             + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in by.items()) + ".", ""]
+    rows += [f"- missed: \"{c['text']}\"" for c, f in zip(threats, found, strict=True)
+             if "threat" not in f]
+    doxxing = json.loads((CASES / "doxxing_variants.json").read_text("utf-8"))
+    profile = ProtectedProfile.from_dict(doxxing["profile"])
+    cases = doxxing["cases"]
+    got = ["doxxing" in f for f in flags_for(registry, [c["text"] for c in cases], profile)]
+    truth = [c["doxxing"] for c in cases]
+    p, r, f1 = prf(got, truth)
+    rows += ["", f"Doxxing variants: {sum(truth)} seeded variants and {len(truth) - sum(truth)} "
+             f"decoys; precision **{p:.3f}**, recall **{r:.3f}**, F1 {f1:.3f}.", ""]
+    rows += [f"- {'missed' if t else 'false match'}: \"{c['text']}\""
+             for c, g, t in zip(cases, got, truth, strict=True) if g != t]
+    return rows, {"hard negatives flagged": share, "threat set recall": recall,
+                  "doxxing precision": p, "doxxing recall": r}
+
+
+def timed(what: str, fn: Callable[[], tuple[list[str], dict[str, float]]]
+          ) -> tuple[list[str], dict[str, float]]:
+    started = time.perf_counter()
+    result = fn()
+    print(f"{what}: {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "evaluation.md")
+    args = parser.parse_args()
+    registry, _ = build_registry(load_settings({}))
+    model = next(d for d in registry.active if isinstance(d, ModelDetector))
+    manifest = read_manifest(MODEL_DIR)
+    labels, label_figures = timed("test splits", lambda: label_table(registry, model))
+    hatecheck, hc_figures = timed("HateCheck", lambda: hatecheck_table(registry))
+    own, own_figures = timed("own sets", lambda: own_sets(registry))
+    thresholds = ", ".join(f"{h} {manifest['heads_calibration'][h]['threshold']}"
+                           for h in manifest["heads"])
+    text = "\n".join([
+        "# Evaluation",
+        "",
+        "Written by `make eval` (scripts/evaluate.py); do not edit by hand. "
+        f"Run on {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, Python "
+        f"{platform.python_version()}, model `{manifest['name']}` "
+        f"(ONNX SHA-256 {manifest['onnx_sha256'][:16]}…).",
+        "",
+        "\"Stack\" is every built-in detector as `civicshield classify` runs them (trained model, "
+        "rules, threat cues, profile matcher); \"model\" is the trained head alone. A message is "
+        "flagged when its score reaches 0.5; the model's thresholds were chosen on the validation "
+        f"splits ({thresholds}), never on test data or HateCheck. Splits: ThreatGram and Davidson "
+        f"70/15/15 stratified with seed {detect_data.SEED}; EDOS its own train/dev/test. "
+        "F1 is for the positive class; macro F1 (both classes) is EDOS task A's official measure.",
+        "",
+        "## Labels on held-out test splits",
+        "",
+        *labels,
+        "",
+        "## HateCheck (functional tests, evaluation only)",
+        "",
+        "A hateful case counts as correct when the stack flags threat, identity_attack, harassment "
+        "or sexual_harassment; a non-hateful case when it flags none of them. Insult alone is not "
+        "counted as hateful: HateCheck's non-hateful profanity is not aimed at a group.",
+        "",
+        *hatecheck,
+        "",
+        "## The project's own sets (tests/detectors/cases)",
+        "",
+        *own,
+        "",
+    ])
+    args.out.write_text(text, encoding="utf-8")
+    for name, value in {**label_figures, **hc_figures, **own_figures}.items():
+        print(f"{name:32} {value:.3f}")
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

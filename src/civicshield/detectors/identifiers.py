@@ -1,0 +1,361 @@
+"""Find a protected person's private identifiers in any text, in the many ways people write them.
+
+``IdentifierMatcher(profile).find(text)`` returns every place where the text reveals the home
+address (abbreviations, unit markers, directionals, numbers in words, "4127 Larkspur", or the
+street with a description of the house), a personal phone (any format, or in words), a personal
+email (also written "name at example dot net"), a family member (full name, or first name next to
+a family word), a child's school (more serious with a time), or a vehicle plate (any spacing).
+
+Addresses are normalised with usaddress and usaddress-scourgify, phones with phonenumbers. The same
+matcher serves the doxxing detector and the exposure scanner. Reasons never repeat the data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+import usaddress
+from scourgify import normalize_address_record
+from scourgify.exceptions import AddressNormalizationError
+
+from civicshield.domain.profile import ProtectedProfile
+
+_UNITS = {"zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+          "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+          "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+          "eighteen": 18, "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, "hundred", "thousand"], key=len, reverse=True))
+_DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3",
+                "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_DIRECTIONS = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast",
+               "nw": "northwest", "se": "southeast", "sw": "southwest"}
+_HOUSE_WORDS = (r"house|home|place|door|porch|driveway|garage|yard|lawn|mailbox|gate|fence|"
+                r"corner|end of|cul-de-sac|lives|living|moved|sleeps|windows?|condo|apartment|apt")
+_FAMILY_WORDS = (r"husband|wife|partner|son|daughter|kid|kids|child|children|boy|girl|mom|mother|"
+                 r"dad|father|brother|sister|family|spouse|teen|baby")
+_TIME = re.compile(r"\b(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|noon"
+                   r"|pick-?up|drop-?off|dismissal|recess|after school|before school|every morning"
+                   r"|every afternoon)\b", re.IGNORECASE)
+_SEPARATORS = r"[\s.\-()/,]*"
+_DIGIT_TOKEN = re.compile(r"\d|\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b",
+                          re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class IdentifierMatch:
+    """One place where a text reveals a private identifier."""
+
+    kind: str  # home_address, phone, email, family, school, vehicle
+    span: tuple[int, int]
+    confidence: float
+    why: str
+
+
+@dataclass(frozen=True)
+class _Address:
+    number: str
+    street: str  # lower case, as written in the profile
+    street_type: str  # scourgify's abbreviation, lower case ("ln"), or ""
+    unit: str  # "2b" or ""
+
+
+def words_to_number(words: str) -> set[int]:
+    """Every value a run of number words can mean: "forty-one twenty-seven" and "four one two
+    seven" both give 4127; "four thousand one hundred twenty seven" gives 4127."""
+    tokens = [t for t in re.split(r"[\s\-]+", words.lower()) if t and t != "and"]
+    if not tokens or any(t not in _UNITS and t not in _TENS and t not in ("hundred", "thousand")
+                         for t in tokens):
+        return set()
+    values: set[int] = set()
+    if all(t in _UNITS and _UNITS[t] < 10 for t in tokens):
+        values.add(int("".join(str(_UNITS[t]) for t in tokens)))
+    groups, current = [], -1
+    for t in tokens:  # read as pairs: "forty one | twenty seven"
+        if t in _TENS:
+            if current >= 0:
+                groups.append(current)
+            current = _TENS[t]
+        elif t in _UNITS and 0 <= current < 100 and current % 10 == 0 and current >= 20 \
+                and _UNITS[t] < 10:
+            groups.append(current + _UNITS[t])
+            current = -1
+        elif t in _UNITS:
+            if current >= 0:
+                groups.append(current)
+            current = _UNITS[t]
+        else:
+            groups = []
+            break
+    else:
+        if current >= 0:
+            groups.append(current)
+        if groups:
+            values.add(int("".join(str(g) for g in groups)))
+    total, part = 0, 0
+    for t in tokens:  # read as a cardinal
+        if t in _UNITS:
+            part += _UNITS[t]
+        elif t in _TENS:
+            part += _TENS[t]
+        elif t == "hundred":
+            part = max(part, 1) * 100
+        else:
+            total, part = total + max(part, 1) * 1000, 0
+    values.add(total + part)
+    return values
+
+
+def _parse_address(address: str) -> _Address | None:
+    """The profile's home address in parts, or None if it has no number and street."""
+    try:
+        normal = normalize_address_record(address)
+        line = normal["address_line_1"]
+        unit = (normal.get("address_line_2") or "").split()[-1:] or [""]
+    except (AddressNormalizationError, KeyError, TypeError, ValueError):
+        line, unit = address.split(",")[0], [""]
+    try:
+        parts, _ = usaddress.tag(address)
+    except usaddress.RepeatedLabelError:
+        parts = {}
+    number = parts.get("AddressNumber") or (re.match(r"\d+", line) or [""])[0]
+    street = parts.get("StreetName", "")
+    if not number or not street:
+        return None
+    street_type = line.split()[-1].lower() if line.split()[-1].upper() != street.upper() else ""
+    return _Address(number=number, street=street.lower(), street_type=street_type,
+                    unit=unit[0].lower())
+
+
+class IdentifierMatcher:
+    """Matches one profile's identifiers; build once per profile (``for_profile`` caches)."""
+
+    def __init__(self, profile: ProtectedProfile) -> None:
+        self.profile = profile
+        self._address = _parse_address(profile.home_address) if profile.home_address else None
+        self._phones = _phone_keys(profile.phones)
+        self._emails = [e.lower() for e in profile.emails]
+        self._family = [_FamilyName(n) for n in profile.family]
+        self._schools = [_words(s) for s in profile.schools]
+        self._plates = [p for p in (_plate_pattern(v) for v in profile.vehicles) if p]
+
+    def find(self, text: str) -> list[IdentifierMatch]:
+        """Every match in the text, in order of position."""
+        found = [*self._find_address(text), *self._find_phones(text), *self._find_emails(text),
+                 *self._find_family(text), *self._find_schools(text), *self._find_plates(text)]
+        return sorted(found, key=lambda m: m.span)
+
+    def _find_address(self, text: str) -> list[IdentifierMatch]:
+        address = self._address
+        if address is None:
+            return []
+        street = re.escape(address.street).replace(r"\ ", r"\s+")
+        found: list[IdentifierMatch] = []
+        for match in re.finditer(rf"\b{street}\b", text, re.IGNORECASE):
+            before = text[max(0, match.start() - 80):match.start()]
+            after = text[match.end():match.end() + 60]
+            numbers = _numbers_before(before)
+            start = match.start() - len(before) + numbers[1] if numbers[0] else match.start()
+            if numbers[0] and int(address.number) in numbers[0]:
+                if not _has_suffix(after, address):
+                    continue  # "4127 Larkspur Ct" is another street
+                end = match.end() + _tail_length(after, address)
+                why = ("reveals the official's home address, unit included"
+                       if end > match.end() and address.unit and address.unit in
+                       text[match.end():end].lower() else "reveals the official's home address")
+                found.append(IdentifierMatch("home_address", (start, end), 0.97, why))
+            elif not numbers[0] and _names_street(before, after, address) and re.search(
+                    rf"\b(?:{_HOUSE_WORDS})\b", text[max(0, match.start() - 120):match.end() + 120],
+                    re.IGNORECASE):
+                found.append(IdentifierMatch(
+                    "home_address", match.span(), 0.75,
+                    "names the official's home street and describes the house"))
+        return found
+
+    def _find_phones(self, text: str) -> list[IdentifierMatch]:
+        if not self._phones:
+            return []
+        found: list[IdentifierMatch] = []
+        has_digits = sum(c.isdigit() for c in text) >= 7
+        for match in phonenumbers.PhoneNumberMatcher(text if has_digits else "", "US",
+                                                     leniency=phonenumbers.Leniency.POSSIBLE):
+            if str(match.number.national_number) in self._phones:
+                found.append(IdentifierMatch("phone", (match.start, match.end), 0.96,
+                                             "reveals the official's private phone number"))
+        taken = [m.span for m in found]
+        for start, end, digits in _digit_runs(text):
+            for key in self._phones:
+                spot = digits.find(key) if len(key) >= 7 else -1
+                local = digits.find(key[-7:]) if len(key) == 10 and len(digits) < 10 else -1
+                if (spot >= 0 or local >= 0) and not any(s <= start < e for s, e in taken):
+                    why = ("reveals the official's private phone number" if spot >= 0
+                           else "reveals the official's private phone number (without area code)")
+                    found.append(IdentifierMatch("phone", (start, end), 0.95 if spot >= 0 else 0.85,
+                                                 why))
+                    break
+        return found
+
+    def _find_emails(self, text: str) -> list[IdentifierMatch]:
+        found = []
+        for email in self._emails:
+            local, _, domain = email.partition("@")
+            parts = [re.escape(p) for p in re.split(r"[.]", local)]
+            dot = r"\s*(?:\.|\(dot\)|\[dot\]|\bdot\b)\s*"
+            at = r"\s*(?:@|\(at\)|\[at\]|\bat\b)\s*"
+            pattern = dot.join(parts) + at + dot.join(re.escape(p) for p in domain.split("."))
+            found += [IdentifierMatch("email", m.span(), 0.95, "reveals the official's personal email")
+                      for m in re.finditer(pattern, text, re.IGNORECASE)]
+        return found
+
+    def _find_family(self, text: str) -> list[IdentifierMatch]:
+        found = []
+        for family in self._family:
+            found += [IdentifierMatch("family", m.span(), 0.8,
+                                      "names a member of the official's family")
+                      for m in family.full.finditer(text)]
+            for m in family.first.finditer(text):
+                if any(s <= m.start() < e for s, e in (f.span for f in found)):
+                    continue
+                window = text[max(0, m.start() - 40):m.end() + 40]
+                if re.search(rf"\b(?:{_FAMILY_WORDS})s?\b|'s\s+(?:school|bus|class)", window,
+                             re.IGNORECASE):
+                    found.append(IdentifierMatch("family", m.span(), 0.7,
+                                                 "names a member of the official's family"))
+        return found
+
+    def _find_schools(self, text: str) -> list[IdentifierMatch]:
+        found = []
+        for school in self._schools:
+            for m in school.finditer(text):
+                timed = _TIME.search(text[max(0, m.start() - 80):m.end() + 80])
+                found.append(IdentifierMatch(
+                    "school", m.span(), 0.93 if timed else 0.88,
+                    "names a school the official's children attend, with a time" if timed
+                    else "names a school the official's children attend"))
+        return found
+
+    def _find_plates(self, text: str) -> list[IdentifierMatch]:
+        return [IdentifierMatch("vehicle", m.span(), 0.9, "reveals the official's vehicle plate")
+                for plate in self._plates for m in plate.finditer(text)]
+
+
+@lru_cache(maxsize=64)
+def for_profile(profile: ProtectedProfile) -> IdentifierMatcher:
+    """The matcher for a profile, built once."""
+    return IdentifierMatcher(profile)
+
+
+class _FamilyName:
+    def __init__(self, name: str) -> None:
+        self.full = _words(name)
+        first = name.split()[0] if name.split() else name
+        self.first = re.compile(rf"\b{re.escape(first)}\b")  # a first name is capitalised
+
+
+def _words(text: str) -> re.Pattern[str]:
+    return re.compile(r"\b" + r"\s+".join(re.escape(p) for p in text.split()) + r"\b",
+                      re.IGNORECASE)
+
+
+def _plate_pattern(vehicle: str) -> re.Pattern[str] | None:
+    plate = re.search(r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9 -]{3,9}[A-Z0-9]\b",
+                      vehicle.upper().split("PLATE")[-1])
+    if plate is None:
+        return None
+    chars = [c for c in plate.group(0) if c.isalnum()]
+    return re.compile(r"(?<![A-Za-z0-9])" + r"[\s-]?".join(map(re.escape, chars))
+                      + r"(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _phone_keys(phones: tuple[str, ...]) -> frozenset[str]:
+    keys = set()
+    for phone in phones:
+        try:
+            keys.add(str(phonenumbers.parse(phone, "US").national_number))
+        except phonenumbers.NumberParseException:
+            digits = re.sub(r"\D", "", phone)
+            if len(digits) >= 7:
+                keys.add(digits[-10:])
+    return frozenset(keys)
+
+
+def _digit_runs(text: str) -> list[tuple[int, int, str]]:
+    """Runs of digits and digit words ("nine one six") with only separators between them."""
+    runs: list[tuple[int, int, str]] = []
+    start = end = -1
+    digits = ""
+    for token in _DIGIT_TOKEN.finditer(text):
+        if start >= 0 and re.fullmatch(_SEPARATORS, text[end:token.start()]):
+            digits += _DIGIT_WORDS.get(token.group(0).lower(), token.group(0))
+            end = token.end()
+            continue
+        if len(digits) >= 7:
+            runs.append((start, end, digits))
+        start, end = token.start(), token.end()
+        digits = _DIGIT_WORDS.get(token.group(0).lower(), token.group(0))
+    if len(digits) >= 7:
+        runs.append((start, end, digits))
+    return runs
+
+
+def _numbers_before(before: str) -> tuple[set[int], int]:
+    """The house number just before a street name (digits or words), with where it starts."""
+    digits = re.search(r"(\d+)[a-z]?\s+(?:(?:n|s|e|w|ne|nw|se|sw|north|south|east|west)\.?\s+)?$",
+                       before, re.IGNORECASE)
+    if digits:
+        return {int(digits.group(1))}, digits.start()
+    words = re.search(rf"((?:\b(?:{_NUMBER_WORD}|and)\b[\s\-]*)+)"
+                      r"(?:(?:n|s|e|w|north|south|east|west)\.?\s+)?$", before, re.IGNORECASE)
+    if words:
+        return words_to_number(words.group(1)), words.start()
+    return set(), 0
+
+
+def _names_street(before: str, after: str, address: _Address) -> bool:
+    """True when a bare street name reads as the street: "on Larkspur" or "Larkspur Lane"."""
+    typed = re.match(r"\s*([A-Za-z]+)", after)
+    if typed and address.street_type and _street_type(typed.group(1)) == address.street_type:
+        return True
+    return bool(re.search(r"\b(?:on|off|along|down)\s+(?:the\s+)?$", before, re.IGNORECASE))
+
+
+def _tail_length(after: str, address: _Address) -> int:
+    """How many characters after the street name still belong to the address (type, unit)."""
+    tail = re.match(r"(?:\s+[A-Za-z]+\.?)?(?:,?\s*(?:apt|apartment|unit|suite|ste|no|#)\.?\s*#?\s*"
+                    r"[0-9]+[A-Za-z]?\b|,?\s*#\s*[0-9]+[A-Za-z]?\b)?", after, re.IGNORECASE)
+    if tail is None:
+        return 0
+    typed = re.match(r"\s+([A-Za-z]+)", tail.group(0))
+    if typed and address.street_type and _street_type(typed.group(1)) != address.street_type:
+        return 0
+    return len(tail.group(0).rstrip())
+
+
+def _has_suffix(after: str, address: _Address) -> bool:
+    """True when the words after the street name are its type ("Ln", "Lane") or nothing typed."""
+    head = re.match(r"\s*([A-Za-z]+)\.?", after)
+    if head is None:
+        return True
+    word = head.group(1).lower()
+    try:
+        tagged, _ = usaddress.tag(f"1 Main {word}")
+    except usaddress.RepeatedLabelError:
+        return False
+    typed = tagged.get("StreetNamePostType", "")
+    if not typed:
+        return True
+    wanted = address.street_type
+    return not wanted or _street_type(typed) == wanted
+
+
+@lru_cache(maxsize=256)
+def _street_type(word: str) -> str:
+    try:
+        line = normalize_address_record(f"1 Main {word}, Springfield, IL 62701")["address_line_1"]
+    except (AddressNormalizationError, KeyError, TypeError, ValueError):
+        return word.lower()
+    return str(line.split()[-1].lower())

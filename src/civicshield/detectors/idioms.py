@@ -1,0 +1,46 @@
+"""Violent words aimed at things or at an election, not at a person: "kill the bill".
+
+Politics is full of them: kill the bill, gut the budget, take a hatchet to the fees, hang this
+vote around your neck, destroy you at the ballot box, dead on arrival. ``idiom_spans`` finds such
+phrases; the model's threat head reads the text with them replaced by "oppose that", so the verb
+alone cannot make a threat. A harm verb aimed at a person is never touched, and phrases that are
+also real threats ("blow your head off") are left for the model to judge.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HARM = (r"kill(?:ing|ed|s)?|crush(?:ing|ed|es)?|destroy(?:ing|ed|s)?|bury(?:ing)?|buried|torpedo"
+         r"(?:ing|ed|es)?|gut(?:ting|ted|s)?|slaughter(?:ing|ed|s)?|shoot(?:ing|s)? down|shot down"
+         r"|blow(?:ing|s)? up|blew up|tear(?:ing|s)? apart|tore apart|murder(?:ing|ed|s)?|strangl"
+         r"(?:e|ing|ed|es)|choke|choking|smash(?:ing|ed|es)?|nuke|nuking|nuked|axe|axing|axed|stab"
+         r"(?:bing|bed|s)? in the back")
+_THINGS = (r"bill|ordinance|measure|proposal|plan|budget|project|deal|vote|amendment|tax(?: hike)?"
+           r"|law|policy|idea|motion|resolution|initiative|referendum|program|programme|contract"
+           r"|fees?|levy|bond|zoning|rezoning|campaign|candidacy|career|chances|bid|agenda|mandate"
+           r"|ballot measure|prop(?:osition)?(?: \d+)?|funding|cuts|hike|increase|development|stadium"
+           r"|permit|lane|lanes|parking|schedule|plans|bills|measures|proposals|projects|deals")
+_IDIOMS = re.compile(
+    rf"\b(?:{_HARM})\s+(?:(?:this|that|the|these|those|your|his|her|their|our|a|an|every|any)\s+)?"
+    rf"(?:[\w-]+\s+){{0,2}}?(?:{_THINGS})\b(?!['’]s)"
+    rf"|\b(?:{_HARM})\s+(?:you|her|him|them)\b(?:\s+\w+){{0,3}}?\s+(?:at the (?:ballot box|polls)"
+    r"|in (?:the )?(?:next )?(?:election|primary|polls|vote|debate|november|march))"
+    r"|\btake an? (?:hatchet|axe|ax|chainsaw|knife|machete|sledgehammer) to\b[^.!?\n]{0,40}"
+    r"|\bhang (?:this|that|the|it)\b[^.!?\n]{0,30}\baround (?:your|his|her|their) necks?\b"
+    r"|\bdead on arrival\b|\bdead in the water\b|\bto die for\b|\bdying to\b|\bkilling it\b"
+    r"|\bkilled it\b|\bis killing me\b|\bare killing me\b|\bcould kill for\b"
+    r"|\bshoot(?:ing)? (?:some )?hoops\b|\bblow (?:your|my) (?:mind|socks) off\b",
+    re.IGNORECASE)
+
+
+def idiom_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text aims violent words at things, or at a person's election chances."""
+    return [m.span() for m in _IDIOMS.finditer(text)]
+
+
+def without_idioms(text: str) -> str:
+    """The text with those phrases replaced by a plain "oppose that"."""
+    for start, end in reversed(idiom_spans(text)):
+        text = text[:start] + "oppose that" + text[end:]
+    return text

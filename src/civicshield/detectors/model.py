@@ -1,0 +1,100 @@
+"""The trained model as a detector: threat, gendered harassment, identity attack and insult.
+
+Each head's probability is mapped so that the threshold chosen on validation data lands on 0.5,
+the flag line every label shares; below it the score falls in proportion, above it rises to 1.
+The threat head also reads each text without reported speech ("someone wrote '...'") and without
+violent idioms aimed at things ("kill the bill"); the lower threat score counts. The model loads
+on first use, so commands that never analyse text start fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from civicshield.detectors.encoder import MODEL_DIR, TextEncoder, read_manifest
+from civicshield.detectors.idioms import without_idioms
+from civicshield.detectors.reported import without_reported
+from civicshield.domain.detection import DetectionInput
+from civicshield.domain.models import Finding
+
+#: What each head means as a label, and why, in words a chief of staff reads.
+HEAD_LABELS: dict[str, tuple[str, str]] = {
+    "threat": ("threat", "reads as a threat, a wish of harm or a call for violence"),
+    "sexism": ("harassment", "reads as sexist, gendered harassment"),
+    "hate": ("identity_attack", "attacks people for who they are (race, religion, gender, "
+                                "sexuality, disability or origin)"),
+    "offensive": ("insult", "is abusive or insulting"),
+}
+#: Bumped when the code around the model changes what it reports (the model's hash covers the rest).
+LOGIC_VERSION = "2"
+#: Scores under this are not reported (they would only add noise to the reasons).
+REPORT_FLOOR = 0.2
+
+
+def calibrated(probability: float, threshold: float) -> float:
+    """Map a probability so that ``threshold`` becomes 0.5, keeping the order of scores."""
+    if probability < threshold:
+        return 0.5 * probability / threshold
+    return 0.5 + 0.5 * (probability - threshold) / max(1.0 - threshold, 1e-9)
+
+
+@lru_cache(maxsize=2)
+def _shared_encoder(folder: Path) -> TextEncoder:
+    """One loaded model per folder and process: the ONNX session is safe to share."""
+    return TextEncoder.load(folder)
+
+
+class ModelDetector:
+    """Runs the committed ONNX model over batches of texts."""
+
+    name = "minilm-heads"
+    labels: tuple[str, ...] = tuple(label for label, _ in HEAD_LABELS.values())
+
+    def __init__(self, folder: Path = MODEL_DIR) -> None:
+        self._folder = folder
+        manifest = read_manifest(folder, verify=False)
+        self.version = f"{str(manifest['onnx_sha256'])[:10]}.{LOGIC_VERSION}"
+        self._encoder: TextEncoder | None = None
+
+    @property
+    def encoder(self) -> TextEncoder:
+        """The loaded model (loaded on first use, once per process)."""
+        if self._encoder is None:
+            self._encoder = _shared_encoder(self._folder)
+        return self._encoder
+
+    def detect(self, batch: Sequence[DetectionInput]) -> list[list[Finding]]:
+        """One finding per head that scores at REPORT_FLOOR or more, per input."""
+        if not batch:
+            return []
+        heads = self.encoder.info.heads
+        thresholds = self.encoder.info.thresholds
+        out: list[list[Finding]] = []
+        for row in self.probabilities([item.text for item in batch]):
+            found = []
+            for head, probability in zip(heads, row, strict=True):
+                score = round(calibrated(float(probability), thresholds[head]), 4)
+                if score >= REPORT_FLOOR:
+                    label, why = HEAD_LABELS[head]
+                    found.append(Finding(self.name, self.version, label, score,
+                                         f"{why} (trained model)"))
+            out.append(found)
+        return out
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Each head's probability per text; the threat head reads the literal view as well
+        (without reported speech or idioms aimed at things) and keeps the lower score."""
+        encoder = self.encoder
+        probabilities = encoder.probabilities(texts)
+        literal = {i: without_idioms(without_reported(t)) for i, t in enumerate(texts)}
+        literal = {i: t for i, t in literal.items() if t != texts[i]}
+        if literal:
+            threat = encoder.info.heads.index("threat")
+            rows = encoder.probabilities(list(literal.values()))
+            for row, i in zip(rows, literal, strict=True):
+                probabilities[i, threat] = min(probabilities[i, threat], row[threat])
+        return probabilities

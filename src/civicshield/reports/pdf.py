@@ -1,0 +1,80 @@
+"""The packet's PDF report, rendered from an HTML template by WeasyPrint, offline.
+
+WeasyPrint is given a URL fetcher that refuses everything, so rendering never touches the
+network; the template carries its own CSS and uses only local system fonts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from civicshield.domain.evidence import EvidenceItem
+from civicshield.domain.models import StoredMessage
+
+if TYPE_CHECKING:
+    from civicshield.reports.packet import PacketContents, Summary
+
+#: Messages shown in full; the timeline table lists up to TIMELINE_ROWS (timeline.csv has all).
+FULL_MESSAGES = 200
+TIMELINE_ROWS = 1000
+
+_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                   autoescape=select_autoescape(["html"]))
+
+
+class NetworkRefusedError(ValueError):
+    """Raised for any resource the report tries to load."""
+
+
+def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    raise NetworkRefusedError(f"the report may not load {url!r}")
+
+
+def _local_zone() -> tzinfo:
+    try:
+        return ZoneInfo(Path("/etc/timezone").read_text("utf-8").strip())
+    except (OSError, ValueError, KeyError):
+        return datetime.now().astimezone().tzinfo or UTC
+
+
+def render_html(contents: PacketContents, summary: Summary, shown: Sequence[StoredMessage],
+                by_message: dict[int, EvidenceItem],
+                attachments: Sequence[EvidenceItem]) -> str:
+    """The report as HTML (every value escaped)."""
+    zone = _local_zone()
+    return _ENV.get_template("report.html").render(
+        c=contents, incident=contents.incident, summary=summary, timeline=shown,
+        full=shown[:FULL_MESSAGES], by_message=by_message, attachments=attachments,
+        categories=summary.categories.most_common(), senders=summary.senders.most_common(20),
+        more_senders=max(0, len(summary.senders) - 20),
+        utc=lambda d: d.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        local=lambda d: _local_time(d, zone))
+
+
+def render_report(contents: PacketContents, summary: Summary, shown: Sequence[StoredMessage],
+                  by_message: dict[int, EvidenceItem],
+                  attachments: Sequence[EvidenceItem]) -> bytes:
+    """The report as PDF bytes."""
+    from weasyprint import HTML
+
+    html = render_html(contents, summary, shown, by_message, attachments)
+    return bytes(HTML(string=html, url_fetcher=_refuse, base_url=None).write_pdf())
+
+
+def _local_time(when: datetime, zone: tzinfo) -> str:
+    local = when.astimezone(zone)
+    return local.strftime("%Y-%m-%d %H:%M:%S ") + (local.tzname() or "")
+
+
+def letter_pdf(title: str, body: str) -> bytes:
+    """A letter (plain text, kept line for line) as PDF bytes."""
+    from weasyprint import HTML
+
+    html = _ENV.get_template("letter.html").render(title=title, body=body)
+    return bytes(HTML(string=html, url_fetcher=_refuse, base_url=None).write_pdf())
