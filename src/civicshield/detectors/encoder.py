@@ -3,8 +3,9 @@
 ``TextEncoder`` loads the committed model folder (an int8 ONNX graph, tokenizer.json and
 model.json), checks both files against the hashes in model.json, and turns texts into one
 probability per head. Batches are length-sorted and padded only to their longest member, each
-batch holds at most a fixed number of tokens, long texts are read in overlapping windows (the
-worst window counts), and repeated texts are scored once.
+batch holds at most a fixed number of tokens, texts longer than the model's 128 tokens are read
+sentence by sentence (the worst sentence counts, so a threat at the end of a long email is not
+averaged away), and repeated texts are scored once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,8 +30,9 @@ MODEL_DIR = Path(__file__).parent / "models"
 FORMAT = 1
 #: Most tokens in one batch (rows times padded width); bounds memory and keeps batches fast.
 TOKEN_BUDGET = 4096
-#: Most windows read from one long text.
-MAX_WINDOWS = 8
+#: Most sentences read from one long text (each distinct sentence once, up to 64 tokens each).
+MAX_WINDOWS = 64
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 CACHE_SIZE = 4096
 
 
@@ -45,6 +48,7 @@ class ModelInfo:
     heads: tuple[str, ...]
     thresholds: dict[str, float]
     max_tokens: int
+    long_text_window: int
 
 
 def _sha256(path: Path) -> str:
@@ -74,10 +78,11 @@ class TextEncoder:
     """Scores texts with the trained heads."""
 
     def __init__(self, session: onnxruntime.InferenceSession, tokenizer: Tokenizer,
-                 info: ModelInfo) -> None:
+                 windows: Tokenizer, info: ModelInfo) -> None:
         self.info = info
         self._session = session
         self._tokenizer = tokenizer
+        self._windows = windows
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @classmethod
@@ -88,6 +93,7 @@ class TextEncoder:
         calibration = manifest.get("heads_calibration", {})
         info = ModelInfo(
             name=manifest["name"], heads=tuple(manifest["heads"]), max_tokens=manifest["max_tokens"],
+            long_text_window=manifest.get("long_text_window", manifest["max_tokens"]),
             thresholds=thresholds or {h: calibration[h]["threshold"] for h in manifest["heads"]})
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
@@ -97,8 +103,11 @@ class TextEncoder:
                                                providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(str(folder / manifest["tokenizer"]))
         tokenizer.no_padding()
-        tokenizer.enable_truncation(info.max_tokens, stride=info.max_tokens // 4)
-        return cls(session, tokenizer, info)
+        tokenizer.enable_truncation(info.max_tokens)
+        windows = Tokenizer.from_file(str(folder / manifest["tokenizer"]))
+        windows.no_padding()
+        windows.enable_truncation(info.long_text_window)
+        return cls(session, tokenizer, windows, info)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, one probability per head."""
@@ -124,9 +133,14 @@ class TextEncoder:
     def _score(self, texts: list[str]) -> np.ndarray:
         """Score distinct texts: windows, length-sorted token-budget batches, max per text."""
         windows: list[tuple[int, Encoding]] = []
-        for i, encoding in enumerate(self._tokenizer.encode_batch([normalise(t) for t in texts])):
-            for window in [encoding, *encoding.overflowing][:MAX_WINDOWS]:
-                windows.append((i, window))
+        normalised = [normalise(t) for t in texts]
+        for i, encoding in enumerate(self._tokenizer.encode_batch(normalised)):
+            if encoding.overflowing:  # a long text: read sentence by sentence
+                sentences = dict.fromkeys(s for s in _SENTENCES.split(normalised[i]) if s.strip())
+                windows += [(i, w) for w in
+                            self._windows.encode_batch(list(sentences)[:MAX_WINDOWS])]
+            else:
+                windows.append((i, encoding))
         windows.sort(key=lambda w: len(w[1].ids))
         scores = np.zeros((len(texts), len(self.info.heads)), dtype=np.float32)
         start = 0
