@@ -6,6 +6,7 @@ peak memory, for several file sizes, to show that memory stays flat as the file 
 
     python bench/ingest.py                      # 25,000, 50,000 and 100,000 messages, SQLite
     python bench/ingest.py --sizes 100000
+    python bench/ingest.py --fast-path        # without the trained model
     CIVICSHIELD_BENCH_DATABASE_URL=postgresql+psycopg://... python bench/ingest.py
 """
 
@@ -36,7 +37,9 @@ def one(count: int) -> dict[str, float]:
             out.writelines(records_to_jsonl(synthetic_records(count)))
         settings = load_settings({"CIVICSHIELD_DATA_DIR": str(Path(folder) / "data"),
                                   "CIVICSHIELD_DATABASE_URL":
-                                      os.environ.get("CIVICSHIELD_BENCH_DATABASE_URL", "")})
+                                      os.environ.get("CIVICSHIELD_BENCH_DATABASE_URL", ""),
+                                  "CIVICSHIELD_DISABLED_DETECTORS":
+                                      os.environ.get("CIVICSHIELD_BENCH_DISABLED", "")})
         service, _ = CivicShield.initialise(settings)
         actor = cli_actor()
         service.add_principal(actor, "mayor", "Elena Marsh", "",
@@ -56,8 +59,12 @@ def one(count: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="25000,50000,100000")
+    parser.add_argument("--fast-path", action="store_true",
+                        help="switch the trained model off (CIVICSHIELD_DISABLED_DETECTORS)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.fast_path:
+        os.environ["CIVICSHIELD_BENCH_DISABLED"] = "minilm-heads"
     if args.one:
         print(json.dumps(one(args.one)))
         return
