@@ -24,22 +24,15 @@ from pathlib import Path
 
 def one(count: int) -> dict[str, float]:
     """Capture and export an incident of ``count`` messages in a fresh store."""
-    from civicshield.app import CivicShield, cli_actor
-    from civicshield.config import load_settings
-    from civicshield.demo.generate import PROFILE, records_to_jsonl, synthetic_records
+    from workspace import fresh_workspace
+
+    from civicshield.app import cli_actor
     from civicshield.domain.ports import QueueFilter
-    from civicshield.domain.profile import ProtectedProfile
 
     with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "messages.jsonl"
-        with source.open("w", encoding="utf-8") as out:
-            out.writelines(records_to_jsonl(synthetic_records(count)))
-        settings = load_settings({"CIVICSHIELD_DATA_DIR": str(Path(folder) / "data"),
-                                  "CIVICSHIELD_DISABLED_DETECTORS": "minilm-heads"})
-        service, _ = CivicShield.initialise(settings)
+        service, source = fresh_workspace(Path(folder), count,
+                                          {"CIVICSHIELD_DISABLED_DETECTORS": "minilm-heads"})
         actor = cli_actor()
-        service.add_principal(actor, "mayor", "Elena Marsh", "",
-                              ProtectedProfile.from_dict(PROFILE))
         service.import_file(actor, source)
         ids = [m.id for m in service.queue(QueueFilter(state=None), limit=count)[0]]
         started = time.perf_counter()

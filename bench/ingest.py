@@ -26,24 +26,15 @@ from pathlib import Path
 
 def one(count: int) -> dict[str, float]:
     """Import ``count`` messages into a fresh store and measure."""
-    from civicshield.app import CivicShield, cli_actor
-    from civicshield.config import load_settings
-    from civicshield.demo.generate import PROFILE, records_to_jsonl, synthetic_records
-    from civicshield.domain.profile import ProtectedProfile
+    from workspace import fresh_workspace
+
+    from civicshield.app import cli_actor
 
     with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "messages.jsonl"
-        with source.open("w", encoding="utf-8") as out:
-            out.writelines(records_to_jsonl(synthetic_records(count)))
-        settings = load_settings({"CIVICSHIELD_DATA_DIR": str(Path(folder) / "data"),
-                                  "CIVICSHIELD_DATABASE_URL":
-                                      os.environ.get("CIVICSHIELD_BENCH_DATABASE_URL", ""),
-                                  "CIVICSHIELD_DISABLED_DETECTORS":
-                                      os.environ.get("CIVICSHIELD_BENCH_DISABLED", "")})
-        service, _ = CivicShield.initialise(settings)
+        service, source = fresh_workspace(Path(folder), count, {
+            "CIVICSHIELD_DATABASE_URL": os.environ.get("CIVICSHIELD_BENCH_DATABASE_URL", ""),
+            "CIVICSHIELD_DISABLED_DETECTORS": os.environ.get("CIVICSHIELD_BENCH_DISABLED", "")})
         actor = cli_actor()
-        service.add_principal(actor, "mayor", "Elena Marsh", "",
-                              ProtectedProfile.from_dict(PROFILE))
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
         result = service.import_file(actor, source)

@@ -13,6 +13,7 @@ from starlette.background import BackgroundTask
 
 from civicshield.domain.evidence import Incident, IncidentStatus, Severity
 from civicshield.web.api_auth import Caller, _svc
+from civicshield.web.incidents import remove_folder
 
 
 class IncidentIn(BaseModel):
@@ -132,7 +133,7 @@ def add_incident_routes(api: FastAPI) -> None:
         target = folder / f"incident-{incident_id}-evidence.zip"
         service(request).incidents.export(user, incident_id, target)
         return FileResponse(target, media_type="application/zip", filename=target.name,
-                            background=BackgroundTask(_remove, folder))
+                            background=BackgroundTask(remove_folder, folder))
 
     @api.get("/evidence/verify", response_model=VerifyOut)
     def verify(request: Request, user: Caller) -> VerifyOut:
@@ -140,9 +141,3 @@ def add_incident_routes(api: FastAPI) -> None:
         result = service(request).incidents.verify(user)
         return VerifyOut(ok=result.ok, checked_entries=result.checked_entries,
                          checked_items=result.checked_items, problem=result.problem)
-
-
-def _remove(folder: Path) -> None:
-    for child in folder.iterdir():
-        child.unlink()
-    folder.rmdir()

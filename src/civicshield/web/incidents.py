@@ -85,10 +85,11 @@ def export(request: Request, incident_id: int,
     target = folder / f"incident-{incident_id}-evidence.zip"
     service(request).incidents.export(session.user, incident_id, target)
     return FileResponse(target, media_type="application/zip", filename=target.name,
-                        background=BackgroundTask(_remove, folder))
+                        background=BackgroundTask(remove_folder, folder))
 
 
-def _remove(folder: Path) -> None:
+def remove_folder(folder: Path) -> None:
+    """Delete a download's temporary folder once the response has been sent."""
     for child in folder.iterdir():
         child.unlink()
     folder.rmdir()
