@@ -184,3 +184,10 @@ def test_viewers_see_private_details_blacked_out(service: CivicShield, tmp_path:
     seen = service.incidents.view(viewer, opened.id).messages[0].text
     assert "4127" not in seen and "█" in seen
     assert "4127" in service.incidents.view(ADMIN, opened.id).messages[0].text
+
+
+def test_redacting_an_unknown_item_is_a_plain_error(service: CivicShield, incident: int) -> None:
+    from civicshield.domain.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="no evidence item 9999"):
+        service.incidents.redact(ADMIN, 9999, ["x"])

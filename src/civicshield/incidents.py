@@ -199,11 +199,7 @@ class Incidents:
         if not wanted:
             raise InvalidInputError("name at least one phrase to black out")
         with self.app.transaction() as repo:
-            source = next((i for i in repo.evidence.items() if i.id == item_id), None)
-            if source is None:
-                raise InvalidInputError(f"no evidence item {item_id}")
-            data = next(d for i, d in repo.evidence.item_contents(source.incident_id)
-                        if i.id == item_id)
+            source, data = repo.evidence.item(item_id)
             for phrase in wanted:
                 data = data.replace(phrase.encode(), "█".encode() * len(phrase))
             digest, now = sha256_hex(data), _now()

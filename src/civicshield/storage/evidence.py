@@ -91,6 +91,16 @@ class SqlEvidenceRepository:
             query = query.where(evidence_items.c.incident_id == incident_id)
         return [_item(r) for r in self.conn.execute(query.order_by(evidence_items.c.id))]
 
+    def item(self, item_id: int) -> tuple[EvidenceItem, bytes]:
+        """One item with its decrypted original."""
+        row = self.conn.execute(select(evidence_items)
+                                .where(evidence_items.c.id == item_id)).first()
+        if row is None:
+            raise NotFoundError(f"no evidence item {item_id}")
+        item = _item(row)
+        return item, self.cipher.decrypt(row.content_encrypted,
+                                         context=f"evidence:{item.sha256}".encode())
+
     def item_contents(self, incident_id: int | None = None, *, strict: bool = True
                       ) -> Iterator[tuple[EvidenceItem, bytes]]:
         """Items with their decrypted originals, streamed a chunk at a time. An original that
