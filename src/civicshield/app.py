@@ -50,6 +50,7 @@ from civicshield.domain.models import (
 )
 from civicshield.domain.ports import QueueFilter
 from civicshield.domain.profile import ProtectedProfile
+from civicshield.exposure.service import Exposure
 from civicshield.incidents import Incidents
 from civicshield.plugins import detector_registry, importers, make_plugin_manager
 from civicshield.storage.database import check_current, make_engine, migrate
@@ -148,6 +149,7 @@ class CivicShield:
         self.registry, self.importers = build_registry(settings)
         self.weights = load_weights(settings.escalation_weights)
         self.incidents = Incidents(self)
+        self.exposure = Exposure(self)
 
     @classmethod
     def open(cls, settings: Settings) -> CivicShield:
@@ -234,7 +236,7 @@ class CivicShield:
                                     f"{', '.join(sorted(self.importers))}")
         source = ImportSource(path=path, name=name, account=account)
         with self.transaction() as repo:
-            target = self._principal(repo, principal)
+            target = self.resolve_principal(repo, principal)
             channel = repo.ensure_channel(target.id, importer.platform, account or
                                           f"{importer.platform} (imported)", kind)
             record = repo.start_import(target.id, channel.id, importer.fmt, name,
@@ -254,7 +256,8 @@ class CivicShield:
         log.info("import %s: %d added, %d already stored", importer.fmt, added, skipped)
         return ImportResult(importer.fmt, added, skipped, record.id)
 
-    def _principal(self, repo: SqlRepository, slug: str | None) -> Principal:
+    def resolve_principal(self, repo: SqlRepository, slug: str | None) -> Principal:
+        """The named principal, or the only one when none is named."""
         if slug:
             return repo.principal_by_slug(slug)
         found = repo.principals()

@@ -1,5 +1,5 @@
 """The command line: init, import, analyze, classify, queue, serve, users, principals, incidents,
-evidence, demo."""
+evidence, exposure, demo."""
 
 from __future__ import annotations
 
@@ -14,63 +14,16 @@ from typing import Any, TextIO
 import click
 
 from civicshield.app import CivicShield, build_registry, classify_records, cli_actor
-from civicshield.config import Settings, load_settings
+from civicshield.cli_common import Failure, SetupFailure, _Context, _guard, pass_ctx
+from civicshield.cli_exposure import exposure
+from civicshield.config import Settings
 from civicshield.domain.detection import LABELS
-from civicshield.domain.errors import CivicShieldError, ImportFailure
+from civicshield.domain.errors import CivicShieldError
 from civicshield.domain.evidence import IncidentStatus, Severity
 from civicshield.domain.models import ChannelKind, ReviewState, Role
 from civicshield.domain.ports import QueueFilter
 from civicshield.domain.profile import ProtectedProfile
 from civicshield.reports.packet import verify_packet
-
-
-class Failure(click.ClickException):
-    """A plain error for the terminal about bad input (exit status 1)."""
-
-    exit_code = 1
-
-    def show(self, file: Any = None) -> None:
-        """Print 'error: …' without click's decoration."""
-        click.echo(f"error: {self.message}", err=True)
-
-
-class SetupFailure(Failure):
-    """The workspace or its settings are not usable yet (exit status 2)."""
-
-    exit_code = 2
-
-
-class _Context:
-    def __init__(self) -> None:
-        self._settings: Settings | None = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            try:
-                self._settings = load_settings()
-            except CivicShieldError as exc:
-                raise SetupFailure(str(exc)) from exc
-            logging.getLogger("civicshield").setLevel(self._settings.log_level)
-        return self._settings
-
-    def service(self) -> CivicShield:
-        try:
-            return CivicShield.open(self.settings)
-        except CivicShieldError as exc:
-            raise SetupFailure(str(exc)) from exc
-
-
-pass_ctx = click.make_pass_decorator(_Context, ensure=True)
-
-
-def _guard(call: Any) -> Any:
-    try:
-        return call()
-    except ImportFailure as exc:
-        raise Failure(f"{exc}\nNothing from this file was stored.") from exc
-    except CivicShieldError as exc:
-        raise Failure(str(exc)) from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -499,3 +452,6 @@ def demo(ctx: _Context, *, no_serve: bool, port: int | None) -> None:
     click.echo(f"\nLog in as 'admin' with the one-time password: {password}\n")
     if not no_serve:
         _serve(service, None, port)
+
+
+main.add_command(exposure)

@@ -50,7 +50,7 @@ _DIGIT_TOKEN = re.compile(r"\d|\b(?:zero|oh|one|two|three|four|five|six|seven|ei
 class IdentifierMatch:
     """One place where a text reveals a private identifier."""
 
-    kind: str  # home_address, phone, email, family, school, vehicle
+    kind: str  # home_address, past_address, phone, email, family, school, vehicle, username, name
     span: tuple[int, int]
     confidence: float
     why: str
@@ -132,27 +132,48 @@ def _parse_address(address: str) -> _Address | None:
 
 
 class IdentifierMatcher:
-    """Matches one profile's identifiers; build once per profile (``for_profile`` caches)."""
+    """Matches one profile's identifiers; build once per profile (``for_profile`` caches).
 
-    def __init__(self, profile: ProtectedProfile) -> None:
+    ``names=True`` (the exposure scanner) also finds the protected person's and family members'
+    names written with initials ("M. Rivera", "Rivera, Maria T."), and past addresses.
+    """
+
+    def __init__(self, profile: ProtectedProfile, *, names: bool = False) -> None:
         self.profile = profile
-        self._address = _parse_address(profile.home_address) if profile.home_address else None
+        self._addresses = [(a, kind) for a, kind in (
+            (_parse_address(text), kind) for text, kind in
+            [(profile.home_address, "home_address"),
+             *((p, "past_address") for p in (profile.past_addresses if names else ()))]
+            if text) if a is not None]
         self._phones = _phone_keys(profile.phones)
         self._emails = [e.lower() for e in profile.emails]
         self._family = [_FamilyName(n) for n in profile.family]
         self._schools = [_words(s) for s in profile.schools]
         self._plates = [p for p in (_plate_pattern(v) for v in profile.vehicles) if p]
+        self._usernames = [u for u in (_username_pattern(n) for n in profile.usernames) if u]
+        self._names = ([(n, "name") for n in (_name_pattern(profile.name),) if n]
+                       + [(n, "family") for n in map(_name_pattern, profile.family) if n]
+                       if names else [])
 
     def find(self, text: str) -> list[IdentifierMatch]:
         """Every match in the text, in order of position."""
-        found = [*self._find_address(text), *self._find_phones(text), *self._find_emails(text),
-                 *self._find_family(text), *self._find_schools(text), *self._find_plates(text)]
+        found = [*self._find_addresses(text), *self._find_phones(text), *self._find_emails(text),
+                 *self._find_family(text), *self._find_schools(text), *self._find_plates(text),
+                 *self._find_usernames(text)]
+        found += self._find_names(text, taken=[m.span for m in found])
         return sorted(found, key=lambda m: m.span)
 
-    def _find_address(self, text: str) -> list[IdentifierMatch]:
-        address = self._address
-        if address is None:
-            return []
+    def _find_addresses(self, text: str) -> list[IdentifierMatch]:
+        found: list[IdentifierMatch] = []
+        for address, kind in self._addresses:
+            for match in self._find_address(text, address):
+                if kind == "past_address":
+                    match = IdentifierMatch(kind, match.span, match.confidence - 0.05,
+                                            "reveals an address where the official used to live")
+                found.append(match)
+        return found
+
+    def _find_address(self, text: str, address: _Address) -> list[IdentifierMatch]:
         street = re.escape(address.street).replace(r"\ ", r"\s+")
         found: list[IdentifierMatch] = []
         for match in re.finditer(rf"\b{street}\b", text, re.IGNORECASE):
@@ -242,6 +263,24 @@ class IdentifierMatcher:
         return [IdentifierMatch("vehicle", m.span(), 0.9, "reveals the official's vehicle plate")
                 for plate in self._plates for m in plate.finditer(text)]
 
+    def _find_usernames(self, text: str) -> list[IdentifierMatch]:
+        return [IdentifierMatch("username", m.span(), 0.9,
+                                "names one of the official's personal accounts")
+                for pattern in self._usernames for m in pattern.finditer(text)]
+
+    def _find_names(self, text: str, taken: list[tuple[int, int]]) -> list[IdentifierMatch]:
+        found: list[IdentifierMatch] = []
+        for pattern, kind in self._names:
+            for m in pattern.finditer(text):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                taken.append(m.span())
+                found.append(IdentifierMatch(
+                    kind, m.span(), 0.6 if kind == "name" else 0.75,
+                    "names the official" if kind == "name"
+                    else "names a member of the official's family"))
+        return found
+
 
 @lru_cache(maxsize=64)
 def for_profile(profile: ProtectedProfile) -> IdentifierMatcher:
@@ -259,6 +298,30 @@ class _FamilyName:
 def _words(text: str) -> re.Pattern[str]:
     return re.compile(r"\b" + r"\s+".join(re.escape(p) for p in text.split()) + r"\b",
                       re.IGNORECASE)
+
+
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    """A person's name as written in records: "Maria Rivera", "M. Rivera", "Maria T. Rivera",
+    "Rivera, Maria", "RIVERA MARIA T"."""
+    parts = [p for p in re.split(r"\s+", name.strip()) if p.strip(".")]
+    if len(parts) < 2:
+        return None
+    first, last = re.escape(parts[0]), re.escape(parts[-1])
+    initial = re.escape(parts[0][0])
+    middles = [re.escape(p.strip(".")) for p in parts[1:-1]]
+    middle = r"(?:\s+(?-i:[A-Z])\.?(?!\w)" + "".join(f"|\\s+{m}" for m in middles) + ")?"
+    given = rf"(?:{first}|{initial}\.?)"
+    return re.compile(rf"\b(?:{given}{middle}\s+{last}|{last},?\s+{first}{middle})\b",
+                      re.IGNORECASE)
+
+
+def _username_pattern(username: str) -> re.Pattern[str] | None:
+    """A personal account, by its handle alone ("maria.at.home" as "@maria.at.home" or in a
+    profile link)."""
+    handle = username.strip().rstrip("/").split("/")[-1].lstrip("@").strip()
+    if len(handle) < 3:
+        return None
+    return re.compile(rf"(?<![\w.]){re.escape(handle)}(?![\w])", re.IGNORECASE)
 
 
 def _plate_pattern(vehicle: str) -> re.Pattern[str] | None:
@@ -332,7 +395,10 @@ def _tail_length(after: str, address: _Address) -> int:
     typed = re.match(r"\s+([A-Za-z]+)", tail.group(0))
     if typed and address.street_type and _street_type(typed.group(1)) != address.street_type:
         return 0
-    return len(tail.group(0).rstrip())
+    text = tail.group(0).rstrip()
+    if text.endswith(".") and typed and _street_type(typed.group(1)) != typed.group(1).lower():
+        text = text[:-1]  # "Lane." ends a sentence; "Ln." is an abbreviation
+    return len(text)
 
 
 def _has_suffix(after: str, address: _Address) -> bool:

@@ -8,7 +8,13 @@ from typing import Any
 
 from civicshield.domain.errors import InvalidInputError
 
-_LIST_FIELDS = ("aliases", "phones", "emails", "family", "schools", "vehicles")
+_LIST_FIELDS = ("aliases", "phones", "emails", "family", "schools", "vehicles", "past_addresses",
+                "usernames")
+_TEXT_FIELDS = ("name", "home_address", "state", "role")
+#: Offices the statute table knows; anything else is "other".
+ROLES = ("mayor", "council_member", "county_supervisor", "legislator", "statewide_official",
+         "judge", "prosecutor", "city_attorney", "police_chief", "law_enforcement",
+         "election_official", "staff", "other")
 
 
 @dataclass(frozen=True)
@@ -26,21 +32,34 @@ class ProtectedProfile:
     family: tuple[str, ...] = field(default=())
     schools: tuple[str, ...] = field(default=())
     vehicles: tuple[str, ...] = field(default=())
+    past_addresses: tuple[str, ...] = field(default=())
+    #: Personal accounts ("@maria.at.home", "instagram.com/mariar"), kept apart from official ones.
+    usernames: tuple[str, ...] = field(default=())
+    #: Two-letter state of the home address, and the office held: they choose the law a removal
+    #: request cites.
+    state: str = ""
+    role: str = ""
 
     @classmethod
     def from_dict(cls, data: Any, *, source: str = "profile") -> ProtectedProfile:
         """Build a profile from parsed JSON, naming the field that is wrong."""
         if not isinstance(data, dict):
             raise InvalidInputError(f"{source}: expected a JSON object")
-        unknown = set(data) - {"name", "home_address", *_LIST_FIELDS}
+        unknown = set(data) - {*_TEXT_FIELDS, *_LIST_FIELDS}
         if unknown:
             raise InvalidInputError(f"{source}: unknown field '{sorted(unknown)[0]}'")
         values: dict[str, Any] = {}
-        for key in ("name", "home_address"):
+        for key in _TEXT_FIELDS:
             value = data.get(key, "")
             if not isinstance(value, str):
                 raise InvalidInputError(f"{source}: field '{key}' must be text")
             values[key] = value.strip()
+        values["state"] = values["state"].upper()
+        if values["state"] and not (len(values["state"]) == 2 and values["state"].isalpha()):
+            raise InvalidInputError(f"{source}: field 'state' must be a two-letter state code "
+                                    "such as CA")
+        if values["role"] and values["role"] not in ROLES:
+            raise InvalidInputError(f"{source}: field 'role' must be one of {', '.join(ROLES)}")
         for key in _LIST_FIELDS:
             items = data.get(key, [])
             if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
@@ -64,3 +83,7 @@ class ProtectedProfile:
     def is_empty(self) -> bool:
         """True when there is nothing private to look for."""
         return not (self.home_address or any(getattr(self, f) for f in _LIST_FIELDS[1:]))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The profile as plain data (lists, not tuples), for forms and JSON."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}

@@ -78,3 +78,15 @@ def letter_pdf(title: str, body: str) -> bytes:
 
     html = _ENV.get_template("letter.html").render(title=title, body=body)
     return bytes(HTML(string=html, url_fetcher=_refuse, base_url=None).write_pdf())
+
+
+def render_template(name: str, **context: Any) -> str:
+    """One of the report templates as HTML (autoescaped)."""
+    return _ENV.get_template(name).render(**context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """HTML to PDF bytes, offline."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=html, url_fetcher=_refuse, base_url=None).write_pdf())

@@ -46,6 +46,7 @@ from civicshield.domain.models import (
 from civicshield.domain.ports import AnalysedMessage, ImportRecord, QueueFilter
 from civicshield.domain.profile import ProtectedProfile
 from civicshield.storage.evidence import SqlEvidenceRepository
+from civicshield.storage.exposure import SqlExposureRepository
 from civicshield.storage.tables import (
     api_tokens,
     audit_log,
@@ -93,6 +94,7 @@ class SqlRepository:
         self._sender_ids: dict[Key, tuple[int, int]] = {}  # key -> (sender id, group id)
         self._group_risks: dict[int, tuple[str, float, str]] = {}  # group -> stored risk
         self.evidence = SqlEvidenceRepository(conn, cipher)
+        self.exposure = SqlExposureRepository(conn, cipher)
 
     # ---- principals and channels -------------------------------------------------------
     def add_principal(self, slug: str, display_name: str, title: str,

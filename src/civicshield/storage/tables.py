@@ -234,3 +234,79 @@ ledger = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+exposure_scans = Table(
+    "exposure_scans", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("finished_at", TS, nullable=True),
+    Column("actor", String(100), nullable=False),
+    Column("targets", Text, nullable=False),
+    Column("documents", Integer, nullable=False, default=0),
+    Column("findings", Integer, nullable=False, default=0),
+    Column("errors", Text, nullable=False, default="[]"),
+)
+
+exposure_findings = Table(
+    "exposure_findings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False, index=True),
+    Column("scan_id", ForeignKey("exposure_scans.id"), nullable=False),
+    Column("match_key", String(64), nullable=False),
+    Column("location", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("detail", String(32), nullable=False, default=""),
+    Column("confidence", Float, nullable=False),
+    Column("why", Text, nullable=False),
+    Column("content_encrypted", LargeBinary, nullable=False),
+    Column("page_sha256", String(64), nullable=False),
+    Column("first_seen", TS, nullable=False),
+    Column("last_seen", TS, nullable=False),
+    Column("status", String(16), nullable=False),
+    UniqueConstraint("principal_id", "match_key", name="uq_exposure_findings_match"),
+)
+
+broker_checks = Table(
+    "broker_checks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False),
+    Column("broker_id", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("listing_url_encrypted", LargeBinary, nullable=True),
+    Column("checked_at", TS, nullable=True),
+    Column("checked_by", String(100), nullable=False),
+    UniqueConstraint("principal_id", "broker_id", name="uq_broker_checks_site"),
+)
+
+removal_requests = Table(
+    "removal_requests", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False, index=True),
+    Column("finding_id", ForeignKey("exposure_findings.id"), nullable=True),
+    Column("broker_id", String(200), nullable=False, default=""),
+    Column("addressee", String(300), nullable=False),
+    Column("addressee_kind", String(16), nullable=False),
+    Column("location", Text, nullable=False),
+    Column("basis", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("letter_encrypted", LargeBinary, nullable=False),
+    Column("email_to", String(300), nullable=False, default=""),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("sent_at", TS, nullable=True),
+    Column("due_at", TS, nullable=True),
+    Column("updated_at", TS, nullable=False),
+    Column("last_checked", TS, nullable=True),
+)
+
+request_events = Table(
+    "request_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("request_id", ForeignKey("removal_requests.id"), nullable=False, index=True),
+    Column("state", String(16), nullable=False),
+    Column("at", TS, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)

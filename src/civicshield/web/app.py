@@ -18,7 +18,7 @@ from civicshield.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from civicshield.web import account, incidents, views
+from civicshield.web import account, exposure, incidents, views
 from civicshield.web.api import create_api
 from civicshield.web.auth import LoginRequired, login_redirect
 from civicshield.web.render import page
@@ -54,6 +54,7 @@ def create_app(service: CivicShield) -> FastAPI:
     app.include_router(account.router)
     app.include_router(views.router)
     app.include_router(incidents.router)
+    app.include_router(exposure.router)
     _page_errors(app)
 
     @app.middleware("http")

@@ -1,0 +1,159 @@
+"""Fetch single pages and crawl a site politely: same host only, robots.txt obeyed (its
+Crawl-delay too), a depth and a page limit, and a pause between requests.
+
+Nothing here runs unless a person asked for that address to be scanned.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.robotparser
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import httpx
+
+from civicshield import __version__
+from civicshield.exposure.extract import Extracted, ExtractError, extract, kind_of
+
+USER_AGENT = f"civicshield-exposure-scan/{__version__} (self-hosted privacy audit)"
+#: Largest response read; bigger documents are reported and skipped.
+MAX_BYTES = 25 * 1024 * 1024
+TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+
+
+@dataclass(frozen=True)
+class CrawlLimits:
+    """How far and how fast a crawl goes."""
+
+    depth: int = 2
+    max_pages: int = 200
+    delay: float = 1.0  # seconds between requests to one site (robots.txt may ask for more)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched document: where it ended up, its bytes and what it says."""
+
+    url: str
+    content: bytes
+    extracted: Extracted
+
+
+class FetchError(RuntimeError):
+    """A page that could not be fetched; the message names the address."""
+
+
+def make_client() -> httpx.Client:
+    """An HTTP client that says who it is and follows redirects."""
+    return httpx.Client(headers={"User-Agent": USER_AGENT}, timeout=TIMEOUT,
+                        follow_redirects=True)
+
+
+def fetch(client: httpx.Client, url: str) -> tuple[str, str, bytes]:
+    """One address: (final URL, content type, bytes); FetchError on failure."""
+    try:
+        with client.stream("GET", url) as response:
+            if response.status_code >= 400:
+                raise FetchError(f"{url}: the site answered {response.status_code}")
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > MAX_BYTES:
+                raise FetchError(f"{url}: larger than {MAX_BYTES // 2**20} MB, skipped")
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise FetchError(f"{url}: larger than {MAX_BYTES // 2**20} MB, skipped")
+                chunks.append(chunk)
+            return str(response.url), response.headers.get("content-type", ""), b"".join(chunks)
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{url}: cannot be fetched ({type(exc).__name__})") from exc
+
+
+def fetch_page(client: httpx.Client, url: str) -> Page:
+    """Fetch and read one address."""
+    final, content_type, content = fetch(client, url)
+    try:
+        return Page(final, content, extract(final, content, content_type))
+    except ExtractError as exc:
+        raise FetchError(str(exc)) from exc
+
+
+class Robots:
+    """robots.txt rules per site, fetched once."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+        self._rules: dict[str, urllib.robotparser.RobotFileParser] = {}
+
+    def _for(self, url: str) -> urllib.robotparser.RobotFileParser:
+        parts = urlsplit(url)
+        site = f"{parts.scheme}://{parts.netloc}"
+        if site not in self._rules:
+            rules = urllib.robotparser.RobotFileParser(site + "/robots.txt")
+            try:
+                response = self.client.get(site + "/robots.txt")
+                status = response.status_code
+                text = response.text if status < 400 else ""
+            except httpx.HTTPError:
+                status, text = 599, ""
+            # A site that forbids reading its robots.txt forbids crawling (RFC 9309, 2.3.1.3).
+            rules.parse(["User-agent: *", "Disallow: /"] if status in (401, 403)
+                        else text.splitlines())
+            self._rules[site] = rules
+        return self._rules[site]
+
+    def allowed(self, url: str) -> bool:
+        """Whether the site lets us fetch this address."""
+        return self._for(url).can_fetch(USER_AGENT, url)
+
+    def delay(self, url: str) -> float:
+        """The site's Crawl-delay for us, or 0."""
+        value = self._for(url).crawl_delay(USER_AGENT)
+        return float(value) if value else 0.0
+
+
+def crawl(client: httpx.Client, start: str, limits: CrawlLimits,
+          on_error: Callable[[str], None],
+          sleep: Callable[[float], None] = time.sleep) -> Iterator[Page]:
+    """Pages of one site, breadth first from ``start``: links on the same host only, robots.txt
+    obeyed, at most ``limits.max_pages`` pages ``limits.depth`` links deep."""
+    robots = Robots(client)
+    host = urlsplit(start).netloc.lower()
+    queue: deque[tuple[str, int]] = deque([(urldefrag(start)[0], 0)])
+    seen = {queue[0][0]}
+    fetched = 0
+    pause = max(limits.delay, robots.delay(start))
+    while queue and fetched < limits.max_pages:
+        url, depth = queue.popleft()
+        if not robots.allowed(url):
+            on_error(f"{url}: robots.txt asks crawlers not to fetch it, skipped")
+            continue
+        if fetched:
+            sleep(pause)
+        fetched += 1
+        try:
+            page = fetch_page(client, url)
+        except FetchError as exc:
+            on_error(str(exc))
+            continue
+        yield page
+        if depth >= limits.depth:
+            continue
+        for link in page.extracted.links:
+            target = urldefrag(urljoin(page.url, link.strip()))[0]
+            parts = urlsplit(target)
+            if parts.scheme in ("http", "https") and parts.netloc.lower() == host \
+                    and target not in seen and _worth_fetching(target):
+                seen.add(target)
+                queue.append((target, depth + 1))
+
+
+def _worth_fetching(url: str) -> bool:
+    """Pages and documents the scanner reads; images, archives and media are left alone."""
+    path = urlsplit(url).path
+    last = path.rsplit("/", 1)[-1]
+    return "." not in last or bool(kind_of(last)) or last.endswith((".php", ".asp", ".aspx",
+                                                                     ".jsp"))

@@ -1,0 +1,225 @@
+"""Text and links from the documents a city publishes: PDF (scanned pages through OCR when
+tesseract is installed), HTML, DOCX, XLSX, CSV, TXT and EML (with their attachments).
+
+``extract(name, content)`` returns the document's text pieces; a file it cannot read raises
+``ExtractError`` naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import io
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import PurePath
+from typing import Any
+
+#: File endings the scanner reads.
+SUPPORTED = (".pdf", ".html", ".htm", ".xhtml", ".docx", ".xlsx", ".csv", ".txt", ".text",
+             ".md", ".eml")
+#: A PDF page with fewer characters than this is taken for a scan and read by OCR.
+OCR_BELOW_CHARS = 20
+#: Render scale for OCR (72 dpi times this).
+OCR_SCALE = 300 / 72
+
+
+class ExtractError(ValueError):
+    """A document that cannot be read; the message names it."""
+
+
+@dataclass
+class Extracted:
+    """A document's text (one piece per page, sheet or part) and the links it holds."""
+
+    location: str
+    pieces: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    ocr_pages: int = 0
+
+    @property
+    def text(self) -> str:
+        """All pieces, one after the other."""
+        return "\n\n".join(self.pieces)
+
+
+def kind_of(name: str, content_type: str = "") -> str:
+    """The reader for a file name or an HTTP content type ('' when not supported)."""
+    content_type = content_type.split(";")[0].strip().lower()
+    by_type = {"application/pdf": ".pdf", "text/html": ".html", "application/xhtml+xml": ".html",
+               "text/plain": ".txt", "text/csv": ".csv", "message/rfc822": ".eml",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx"}
+    if content_type in by_type:
+        return by_type[content_type]
+    suffix = PurePath(name.split("?")[0]).suffix.lower()
+    if suffix in SUPPORTED:
+        return {".htm": ".html", ".xhtml": ".html", ".text": ".txt", ".md": ".txt"}.get(suffix,
+                                                                                       suffix)
+    return ""
+
+
+def extract(location: str, content: bytes, content_type: str = "") -> Extracted:
+    """The text of one document, by its name or content type."""
+    kind = kind_of(location, content_type)
+    reader = _READERS.get(kind)
+    if reader is None:
+        raise ExtractError(f"{location}: not a kind of file the scanner reads "
+                           f"({', '.join(SUPPORTED)})")
+    out = Extracted(location)
+    try:
+        reader(content, out)
+    except ExtractError:
+        raise
+    except Exception as exc:
+        raise ExtractError(f"{location}: cannot be read as {kind[1:].upper()} "
+                           f"({type(exc).__name__}: {str(exc)[:200]})") from exc
+    return out
+
+
+def decode(content: bytes) -> str:
+    """Text from bytes: UTF-8 (with or without BOM), else Windows-1252."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace")
+
+
+def _html(content: bytes, out: Extracted) -> None:
+    import lxml.html
+
+    if not content.strip():
+        return
+    root = lxml.html.document_fromstring(content)
+    for element in root.iter("script", "style", "noscript", "template"):
+        element.drop_tree()
+    out.links += [link for _el, attr, link, _pos in root.iterlinks()
+                  if attr == "href" and link.strip()]
+    for element in root.iter("br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4"):
+        element.tail = "\n" + (element.tail or "")
+    out.pieces.append(root.text_content())
+
+
+def _pdf(content: bytes, out: Extracted) -> None:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(content)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            # PDFium marks a hyphen that ends a line as U+FFFE; keep it as a hyphen.
+            text = page.get_textpage().get_text_range().replace("\ufffe", "-")
+            if len(text.strip()) < OCR_BELOW_CHARS and ocr_available():
+                text = _ocr(page)
+                out.ocr_pages += 1
+            out.pieces.append(text)
+            out.links += _pdf_links(page)
+    finally:
+        document.close()
+
+
+def _pdf_links(page: Any) -> list[str]:
+    import pypdfium2.raw as pdfium_c
+
+    links: list[str] = []
+    index = 0
+    while True:
+        annotation = pdfium_c.FPDFPage_GetAnnot(page, index)
+        if not annotation:
+            return links
+        try:
+            link = pdfium_c.FPDFAnnot_GetLink(annotation)
+            action = pdfium_c.FPDFLink_GetAction(link) if link else None
+            if action:
+                size = pdfium_c.FPDFAction_GetURIPath(page.pdf, action, None, 0)
+                if size > 1:
+                    buffer = (pdfium_c.c_char * size)()
+                    pdfium_c.FPDFAction_GetURIPath(page.pdf, action, buffer, size)
+                    links.append(bytes(buffer)[:size - 1].decode("latin-1"))
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annotation)
+        index += 1
+
+
+def ocr_available() -> bool:
+    """Whether scanned pages can be read (tesseract is installed)."""
+    return shutil.which("tesseract") is not None
+
+
+def _ocr(page: Any) -> str:
+    import pytesseract
+
+    image = page.render(scale=OCR_SCALE, grayscale=True).to_pil()
+    return str(pytesseract.image_to_string(image))
+
+
+def _docx(content: bytes, out: Extracted) -> None:
+    import docx
+
+    document = docx.Document(io.BytesIO(content))
+    out.pieces += [p.text for p in document.paragraphs]
+    for table in document.tables:
+        out.pieces += [" | ".join(c.text for c in row.cells) for row in table.rows]
+    for section in document.sections:
+        out.pieces += [p.text for part in (section.header, section.footer)
+                       for p in part.paragraphs]
+    out.links += [r.target_ref for r in document.part.rels.values()
+                  if r.reltype.endswith("/hyperlink")]
+
+
+def _xlsx(content: bytes, out: Extracted) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        for sheet in book.worksheets:
+            out.pieces += [" | ".join("" if v is None else str(v) for v in row)
+                           for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _csv(content: bytes, out: Extracted) -> None:
+    text = decode(content)
+    out.pieces += [" | ".join(row) for row in csv.reader(io.StringIO(text))]
+
+
+def _txt(content: bytes, out: Extracted) -> None:
+    out.pieces.append(decode(content))
+
+
+def _eml(content: bytes, out: Extracted) -> None:
+    message = email.message_from_bytes(content, policy=email.policy.default)
+    if not isinstance(message, EmailMessage) or not (message.keys() or message.get_payload()):
+        raise ExtractError(f"{out.location}: not an email message")
+    out.pieces.append("\n".join(f"{k}: {v}" for k, v in message.items()
+                                if k.lower() in ("from", "to", "cc", "reply-to", "subject")))
+    for number, part in enumerate(_leaves(message)):
+        name = part.get_filename() or ""
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        ctype = part.get_content_type()
+        if name or ctype not in ("text/plain", "text/html"):
+            inner_name = f"{out.location}#{name or f'part-{number}'}"
+            if kind_of(name, ctype):
+                inner = extract(inner_name, payload, "" if name else ctype)
+                out.pieces += inner.pieces
+                out.links += inner.links
+            continue
+        (_html if ctype == "text/html" else _txt)(payload, out)
+
+
+def _leaves(message: EmailMessage) -> Iterator[EmailMessage]:
+    for part in message.walk():
+        if not part.is_multipart() and isinstance(part, EmailMessage):
+            yield part
+
+
+_READERS: dict[str, Callable[[bytes, Extracted], None]] = {
+    ".html": _html, ".pdf": _pdf, ".docx": _docx, ".xlsx": _xlsx, ".csv": _csv, ".txt": _txt,
+    ".eml": _eml,
+}

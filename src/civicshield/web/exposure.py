@@ -1,0 +1,220 @@
+"""Exposure pages: the protected profile, scans and findings, the broker catalogue, removal
+requests (letters, states, overdue list) and the exposure report. Admins only."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from civicshield.domain.brokers import NEEDS
+from civicshield.domain.errors import InvalidInputError
+from civicshield.domain.exposure import KINDS, TRANSITIONS, RequestState
+from civicshield.domain.laws import statutes
+from civicshield.domain.models import Role
+from civicshield.domain.profile import ROLES, ProtectedProfile
+from civicshield.exposure.crawl import CrawlLimits
+from civicshield.reports.removal import placeholders
+from civicshield.web.auth import Session, needs, service
+from civicshield.web.render import TEMPLATES, page
+
+router = APIRouter(prefix="/exposure")
+ADMIN = needs(Role.ADMIN)
+ADMIN_FORM = needs(Role.ADMIN, form=True)
+#: Largest upload per scan.
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+_LIST_FIELDS = ("aliases", "past_addresses", "phones", "emails", "family", "schools", "vehicles",
+                "usernames")
+TEMPLATES.env.globals["EXPOSURE_KINDS"] = KINDS
+
+
+@router.get("", response_class=HTMLResponse)
+def overview(request: Request, session: Annotated[Session, ADMIN],
+             status: str = "") -> HTMLResponse:
+    """Findings, the scan form and where requests stand."""
+    exposure = service(request).exposure
+    findings = exposure.findings(session.user, status=status or None)
+    return page(request, "exposure.html", session=session, findings=findings, status=status,
+                scans=exposure.scans(session.user)[:5],
+                overdue=len(exposure.requests(session.user, overdue=True)))
+
+
+@router.post("/scan")
+async def scan(request: Request, session: Annotated[Session, ADMIN_FORM],
+               urls: Annotated[str, Form()] = "", crawl: Annotated[str, Form()] = "",
+               depth: Annotated[int, Form()] = 2, max_pages: Annotated[int, Form()] = 100,
+               official: Annotated[str, Form()] = "",
+               files: Annotated[list[UploadFile] | None, File()] = None) -> RedirectResponse:
+    """Scan uploaded files and web addresses."""
+    exposure = service(request).exposure
+    uploads = [(f.filename or "upload", await f.read(MAX_UPLOAD_BYTES)) for f in files or []
+               if f.filename]
+    targets = [u.strip() for u in urls.splitlines() if u.strip()]
+    if any(not t.startswith(("https://", "http://")) for t in targets):
+        raise InvalidInputError("web addresses must start with https:// or http://")
+    if not uploads and not targets:
+        raise InvalidInputError("choose files or enter web addresses to scan")
+    limits = CrawlLimits(depth=min(max(depth, 0), 5), max_pages=min(max(max_pages, 1), 1000)) \
+        if crawl else None
+    scans = []
+    if uploads:
+        scans.append(exposure.scan_uploads(session.user, uploads, official=bool(official)))
+    if targets:
+        scans.append(exposure.scan(session.user, targets, limits=limits,
+                                   official=bool(official)))
+    return RedirectResponse(f"/exposure?scanned={scans[-1].scan_id}", status_code=303)
+
+
+@router.get("/profile", response_class=HTMLResponse)
+def profile_page(request: Request, session: Annotated[Session, ADMIN]) -> HTMLResponse:
+    """The protected profile (viewing it is written to the audit log)."""
+    principal, profile = service(request).exposure.profile(session.user)
+    return page(request, "exposure_profile.html", session=session, principal=principal,
+                profile=profile.as_dict(), roles=ROLES, list_fields=_LIST_FIELDS)
+
+
+@router.post("/profile")
+async def save_profile(request: Request,
+                       session: Annotated[Session, ADMIN_FORM]) -> RedirectResponse:
+    """Replace the protected profile from the form (lists: one item per line)."""
+    form = await request.form()
+    data: dict[str, object] = {k: str(form.get(k, "")) for k in ("name", "home_address",
+                                                                 "state", "role")}
+    for key in _LIST_FIELDS:
+        data[key] = [line.strip() for line in str(form.get(key, "")).splitlines() if line.strip()]
+    service(request).exposure.set_profile(session.user,
+                                          ProtectedProfile.from_dict(data, source="the form"))
+    return RedirectResponse("/exposure/profile?saved=1", status_code=303)
+
+
+@router.get("/findings/{finding_id}", response_class=HTMLResponse)
+def finding_page(request: Request, finding_id: int,
+                 session: Annotated[Session, ADMIN]) -> HTMLResponse:
+    """A finding in context, with the laws a removal request could cite."""
+    view = service(request).exposure.finding(session.user, finding_id)
+    return page(request, "exposure_finding.html", session=session, view=view)
+
+
+@router.post("/findings/{finding_id}/dismiss")
+def dismiss(request: Request, finding_id: int,
+            session: Annotated[Session, ADMIN_FORM]) -> RedirectResponse:
+    """Set a finding aside."""
+    service(request).exposure.dismiss(session.user, finding_id)
+    return RedirectResponse("/exposure", status_code=303)
+
+
+@router.get("/brokers", response_class=HTMLResponse)
+def brokers(request: Request, session: Annotated[Session, ADMIN],
+            q: str = "", show: str = "") -> HTMLResponse:
+    """The data-broker catalogue, with what was recorded for the principal."""
+    rows = service(request).exposure.brokers(session.user)
+    total = len(rows)
+    if q:
+        rows = [r for r in rows if q.lower() in f"{r[0].name} {r[0].domain}".lower()]
+    if show:
+        rows = [r for r in rows if (r[1].status if r[1] else "unchecked") == show]
+    return page(request, "exposure_brokers.html", session=session, rows=rows, q=q, show=show,
+                total=total, needs=NEEDS)
+
+
+@router.post("/brokers/{broker_id}")
+def mark_broker(request: Request, broker_id: str, session: Annotated[Session, ADMIN_FORM],
+                status: Annotated[str, Form()], listing_url: Annotated[str, Form()] = "",
+                ) -> RedirectResponse:
+    """Record whether the principal was found on a site."""
+    broker = service(request).exposure.mark_broker(session.user, broker_id, status,
+                                                   listing_url=listing_url)
+    return RedirectResponse(f"/exposure/brokers?q={broker.domain}", status_code=303)
+
+
+@router.post("/requests")
+def draft(request: Request, session: Annotated[Session, ADMIN_FORM],
+          finding_id: Annotated[int | None, Form()] = None,
+          broker_id: Annotated[str, Form()] = "", basis: Annotated[str, Form()] = "",
+          agent: Annotated[str, Form()] = "") -> RedirectResponse:
+    """Draft a removal request from a finding or a broker listing."""
+    drafted = service(request).exposure.draft(session.user, finding_id=finding_id,
+                                              broker_id=broker_id or None,
+                                              basis_id=basis or None, agent=agent[:200])
+    return RedirectResponse(f"/exposure/requests/{drafted.id}", status_code=303)
+
+
+@router.get("/requests", response_class=HTMLResponse)
+def request_list(request: Request, session: Annotated[Session, ADMIN]) -> HTMLResponse:
+    """Every removal request, soonest due first."""
+    found = service(request).exposure.requests(session.user)
+    return page(request, "exposure_requests.html", session=session, requests=found,
+                overdue_only=False, now=datetime.now(UTC))
+
+
+@router.get("/overdue", response_class=HTMLResponse)
+def overdue(request: Request, session: Annotated[Session, ADMIN]) -> HTMLResponse:
+    """Requests past their due date with no answer."""
+    found = service(request).exposure.requests(session.user, overdue=True)
+    return page(request, "exposure_requests.html", session=session, requests=found,
+                overdue_only=True, now=datetime.now(UTC))
+
+
+@router.get("/requests/{request_id}", response_class=HTMLResponse)
+def request_page(request: Request, request_id: int,
+                 session: Annotated[Session, ADMIN]) -> HTMLResponse:
+    """A request: the letter to edit, its state and history, downloads."""
+    exposure = service(request).exposure
+    found = exposure.request(session.user, request_id)
+    return page(request, "exposure_request.html", session=session, r=found,
+                basis=exposure.basis_of(found), missing=placeholders(found.body),
+                next_states=TRANSITIONS[found.state], now=datetime.now(UTC))
+
+
+@router.post("/requests/{request_id}/edit")
+def edit(request: Request, request_id: int, session: Annotated[Session, ADMIN_FORM],
+         subject: Annotated[str, Form()], body: Annotated[str, Form()],
+         email_to: Annotated[str, Form()] = "") -> RedirectResponse:
+    """Save the edited letter."""
+    service(request).exposure.edit(session.user, request_id, subject_line=subject, body=body,
+                                   email_to=email_to)
+    return RedirectResponse(f"/exposure/requests/{request_id}", status_code=303)
+
+
+@router.post("/requests/{request_id}/mark")
+def mark(request: Request, request_id: int, session: Annotated[Session, ADMIN_FORM],
+         state: Annotated[str, Form()], note: Annotated[str, Form()] = "",
+         on: Annotated[str, Form()] = "") -> RedirectResponse:
+    """Move the request on (sent starts the clock)."""
+    try:
+        new_state = RequestState(state)
+        when = datetime.fromisoformat(on).replace(tzinfo=UTC) if on else None
+    except ValueError as exc:
+        raise InvalidInputError("choose a state, and a date as YYYY-MM-DD") from exc
+    service(request).exposure.mark(session.user, request_id, new_state, note=note, when=when)
+    return RedirectResponse(f"/exposure/requests/{request_id}", status_code=303)
+
+
+@router.get("/requests/{request_id}/letter.{fmt}")
+def letter_download(request: Request, request_id: int, fmt: str,
+                    session: Annotated[Session, ADMIN]) -> Response:
+    """The letter as text, PDF or an unsent email."""
+    name, content, media = service(request).exposure.letter_file(session.user, request_id, fmt)
+    return Response(content, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/laws", response_class=HTMLResponse)
+def laws(request: Request, session: Annotated[Session, ADMIN]) -> HTMLResponse:
+    """The statute table requests cite, with unverified rows flagged."""
+    return page(request, "exposure_laws.html", session=session, table=statutes().values())
+
+
+@router.get("/report.pdf")
+def report(request: Request, session: Annotated[Session, ADMIN]) -> Response:
+    """The exposure report."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="civicshield-report-") as folder:
+        target = service(request).exposure.report(session.user, Path(folder) / "report.pdf")
+        content = target.read_bytes()
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="exposure-report.pdf"'})
