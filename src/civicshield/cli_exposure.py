@@ -152,6 +152,29 @@ def _save_letter(service: object, request_id: int, out: Path) -> None:
     click.echo(f"Wrote {out}")
 
 
+@exposure.command("edit")
+@click.argument("request_id", type=int)
+@click.argument("body_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--subject", help="A new subject line.")
+@click.option("--email-to", help="The address an email draft goes to.")
+@pass_ctx
+def exposure_edit(ctx: _Context, request_id: int, body_file: Path, subject: str | None,
+                  email_to: str | None) -> None:
+    """Replace a request's letter with the text of a file (save it with `exposure letter`,
+    edit it, fill in every [[...]] part)."""
+    service = ctx.service()
+    current = _guard(lambda: service.exposure.request(cli_actor(), request_id))
+    body = body_file.read_text(encoding="utf-8")
+    _guard(lambda: service.exposure.edit(cli_actor(), request_id,
+                                         subject_line=subject or current.subject, body=body,
+                                         email_to=email_to))
+    from civicshield.reports.removal import placeholders
+
+    missing = placeholders(body)
+    click.echo(f"Saved the letter of request {request_id}"
+               + (f"; still to fill in: {', '.join(missing)}" if missing else ""))
+
+
 @exposure.command("mark")
 @click.argument("request_id", type=int)
 @click.argument("state", type=click.Choice([s.value for s in RequestState

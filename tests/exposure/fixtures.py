@@ -187,7 +187,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 def serve(root: Path, log: list[str] | None = None) -> Iterator[str]:
     """Serve a folder on loopback; ``log`` collects every path requested."""
     class Handler(_QuietHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if log is not None:
                 log.append(self.path)
             super().do_GET()

@@ -70,7 +70,7 @@ def test_an_unknown_format_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps({"format": 2, "brokers": []}))
     with pytest.raises(ConfigError, match="broker catalogue format 2"):
         load_catalogue(path)
-    with pytest.raises(ConfigError, match="has no site 'nowhere.example'"):
+    with pytest.raises(ConfigError, match=r"has no site 'nowhere\.example'"):
         catalogue().get("nowhere.example")
 
 

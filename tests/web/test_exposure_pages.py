@@ -1,0 +1,125 @@
+"""Exposure pages: admins only, CSRF on every form, attacker text escaped, and the path from a
+scan to a request on the overdue page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from civicshield.app import CivicShield, cli_actor
+from tests.web.conftest import csrf_of
+
+Client = Callable[[str], TestClient]
+HOSTILE = (b"<html><body><p><script>alert(1)</script>Leaked: 4127 Larkspur Lane #2B "
+           b"&lt;img src=x onerror=alert(2)&gt;</p></body></html>")
+PROFILE_FORM = {"name": "Elena Marsh", "home_address": "4127 Larkspur Ln Apt 2B, Riverton, CA "
+                "95820", "state": "ca", "role": "mayor", "phones": "(916) 555-0143\n",
+                "family": "Daniel Marsh\nSofia Marsh", "usernames": "elena.at.home",
+                "vehicles": "plate 8ABC123"}
+
+
+def _save_profile(client: TestClient) -> None:
+    page = client.get("/exposure/profile").text
+    response = client.post("/exposure/profile", data={"csrf_token": csrf_of(page),
+                                                      **PROFILE_FORM}, follow_redirects=False)
+    assert response.status_code == 303
+
+
+def test_only_admins_see_exposure(client_for: Client) -> None:
+    for role in ("viewer", "analyst"):
+        client = client_for(role)
+        for path in ("/exposure", "/exposure/profile", "/exposure/brokers", "/exposure/overdue",
+                     "/exposure/report.pdf"):
+            assert client.get(path).status_code == 403, (role, path)
+        assert "/exposure" not in client.get("/queue").text
+
+
+def test_forms_need_the_csrf_token(client_for: Client) -> None:
+    client = client_for("admin")
+    response = client.post("/exposure/profile", data=PROFILE_FORM)
+    assert response.status_code == 403
+    response = client.post("/exposure/brokers/spokeo.com", data={"status": "found"})
+    assert response.status_code == 403
+
+
+def test_profile_is_saved_shown_and_every_view_logged(client_for: Client,
+                                                      web_service: CivicShield) -> None:
+    client = client_for("admin")
+    _save_profile(client)
+    page = client.get("/exposure/profile").text
+    assert "elena.at.home" in page and 'value="CA"' in page
+    actions = [e.action for e in web_service.audit_entries(cli_actor(), limit=10)]
+    assert actions.count("profile.viewed") >= 2 and "profile.updated" in actions
+    page = client.get("/exposure/profile").text
+    bad = client.post("/exposure/profile", data={"csrf_token": csrf_of(page), "state": "XYZ"})
+    assert bad.status_code == 400 and "two-letter state" in bad.text
+
+
+def test_from_an_upload_to_a_request_on_the_overdue_page(client_for: Client) -> None:
+    client = client_for("admin")
+    _save_profile(client)
+    page = client.get("/exposure").text
+    response = client.post("/exposure/scan", data={"csrf_token": csrf_of(page)},
+                           files=[("files", ("leak.html", HOSTILE, "text/html")),
+                                  ("files", ("broken.pdf", b"%PDF-1.4 nope",
+                                             "application/pdf"))],
+                           follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page
+    assert "upload:broken.pdf: cannot be read as PDF" in page
+    finding = re.search(r'href="/exposure/findings/(\d+)">Home address', page)
+    assert finding, page
+
+    page = client.get(f"/exposure/findings/{finding.group(1)}").text
+    assert "California: agencies may not post" in page  # an upload's publisher is an agency
+    response = client.post("/exposure/requests", data={
+        "csrf_token": csrf_of(page), "finding_id": finding.group(1), "basis": "general"},
+        follow_redirects=False)
+    request_url = response.headers["location"]
+    page = client.get(request_url).text
+    assert "Fill in before sending: [[signature]]" in page
+    body = re.search(r'<textarea name="body"[^>]*>(.*?)</textarea>', page, re.S)
+    assert body
+    filled = body.group(1).replace("[[signature]]", "Elena Marsh").replace("&#39;", "'") \
+        .replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"')
+    client.post(f"{request_url}/edit", data={"csrf_token": csrf_of(page), "subject": "Removal",
+                                             "body": filled, "email_to": ""})
+    page = client.get(request_url).text
+    assert "Fill in before sending" not in page
+    client.post(f"{request_url}/mark", data={"csrf_token": csrf_of(page), "state": "sent",
+                                             "on": "2026-01-05", "note": "posted"})
+    overdue = client.get("/exposure/overdue").text
+    assert request_url in overdue and "overdue" in overdue
+    assert client.get("/exposure").text.count("overdue") >= 1
+    pdf = client.get(f"{request_url}/letter.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_brokers_are_listed_and_marked(client_for: Client) -> None:
+    client = client_for("admin")
+    _save_profile(client)
+    page = client.get("/exposure/brokers").text
+    assert page.count("<tr>") >= 151
+    client.post("/exposure/brokers/spokeo.com", data={
+        "csrf_token": csrf_of(page), "status": "found",
+        "listing_url": "https://www.spokeo.com/Elena-Marsh"})
+    page = client.get("/exposure/brokers?q=spokeo").text
+    assert "Draft removal request" in page and "https://www.spokeo.com/Elena-Marsh" in page
+    bad = client.post("/exposure/brokers/spokeo.com", data={
+        "csrf_token": csrf_of(page), "status": "found", "listing_url": "javascript:alert(1)"})
+    assert bad.status_code == 400
+    response = client.post("/exposure/requests", data={"csrf_token": csrf_of(page),
+                                                       "broker_id": "spokeo.com"},
+                           follow_redirects=False)
+    page = client.get(response.headers["location"]).text
+    assert "7928.215" in page and "legal@spokeo.com" in page
+
+
+def test_laws_page_flags_unverified_rows(client_for: Client) -> None:
+    page = client_for("admin").get("/exposure/laws").text
+    assert "not legal advice" in page
+    assert page.count("unverified</span>") >= 4
