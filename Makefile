@@ -26,10 +26,11 @@ lint: $(STAMP)
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 
-## bench: ingest and detector benchmarks (prints messages/s, latency and peak memory)
+## bench: ingest, detector and exposure-scan benchmarks (throughput, latency and peak memory)
 bench: $(STAMP)
 	$(PY) bench/ingest.py
 	$(PY) bench/detect.py
+	$(PY) bench/exposure.py
 
 ## eval: detector quality on held-out data and the project's own sets; writes docs/evaluation.md
 ## (needs the development data in ../shared/data/detect)

@@ -16,7 +16,7 @@ from tests.conftest import make_settings
 
 def test_committed_demo_files_are_what_the_generator_writes(tmp_path: Path) -> None:
     write_demo(tmp_path)
-    for path in sorted(DATA.iterdir()):
+    for path in sorted(p for p in DATA.iterdir() if p.is_file()):  # exposure/ is hand-written
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
 
@@ -52,3 +52,15 @@ def _an_incident_on_an_escalating_sender_exports_a_packet_that_verifies(
         archive.extractall(tmp_path / "packet")
     result = verify_packet(tmp_path / "packet")
     assert result.ok and result.checked_items == len(flagged) + 4  # + manifest, ledger, csv, pdf
+
+
+def test_demo_exposure_documents_show_the_seeded_data_and_no_decoy(tmp_path: Path) -> None:
+    service, _ = CivicShield.initialise(make_settings(tmp_path / "data"))
+    load_demo(service)
+    found = service.exposure.findings(cli_actor())
+    assert {f.kind for f in found} >= {"home_address", "phone", "vehicle", "family", "name"}
+    for decoy in ("4129", "4131", "4133", "100 Main", "555-0100", "555-0188", "Hale"):
+        assert not any(decoy in f.matched for f in found), decoy
+    listed = [b.id for b, check in service.exposure.brokers(cli_actor())
+              if check and check.status == "found"]
+    assert sorted(listed) == ["spokeo.com", "whitepages.com"]

@@ -177,3 +177,17 @@ def test_unsupported_or_empty_input_is_refused_clearly() -> None:
         extract("photo.jpg", b"\xff\xd8")
     with pytest.raises(ExtractError, match=r"^mail\.eml: not an email message"):
         extract("mail.eml", b"")
+
+
+def test_without_tesseract_scanned_pages_are_reported_not_silently_skipped(
+        sqlite_exposure: CivicShield, admin: User, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicshield.exposure import extract as extract_module
+    from tests.exposure.fixtures import scanned_pdf
+
+    monkeypatch.setattr(extract_module, "ocr_available", lambda: False)
+    (tmp_path / "scan.pdf").write_bytes(scanned_pdf("Contact: (916) 555-0143"))
+    report = sqlite_exposure.exposure.scan(admin, [str(tmp_path / "scan.pdf")])
+    assert report.new_findings == 0
+    assert report.errors == (f"{tmp_path / 'scan.pdf'}: 1 scanned page(s) not read; install "
+                             "tesseract (apt-get install tesseract-ocr) to read them",)

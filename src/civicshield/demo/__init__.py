@@ -28,4 +28,18 @@ def load_demo(service: CivicShield, folder: Path = DATA) -> str:
         result = service.import_file(actor, folder / name, principal=person["slug"], fmt=fmt,
                                      account=account)
         lines.append(f"  {name:<30} {result.added:>5} added, {result.skipped:>5} already stored")
+    lines.append(_demo_exposure(service, person["slug"], folder / "exposure"))
     return f"Demo workspace for {person['name']}:\n" + "\n".join(lines)
+
+
+def _demo_exposure(service: CivicShield, slug: str, folder: Path) -> str:
+    """Scan the demo's documents (a draft agenda, comment cards, a campaign filing) and record
+    two people-search listings, so the exposure pages have something to show."""
+    actor = cli_actor()
+    report = service.exposure.scan(actor, [str(folder)], principal=slug)
+    for broker, listing in (("spokeo.com", "https://www.spokeo.com/Elena-Marsh/California"),
+                            ("whitepages.com", "")):
+        service.exposure.mark_broker(actor, broker, "found", listing_url=listing,
+                                     principal=slug)
+    return (f"  {'exposure scan of ' + folder.name + '/':<30} {report.documents:>5} documents, "
+            f"{report.new_findings} new exposures")

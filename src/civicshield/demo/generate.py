@@ -32,6 +32,8 @@ PROFILE = {
     "phones": ["(916) 555-0143"], "emails": ["elena.marsh.home@example.net"],
     "family": ["Daniel Marsh", "Sofia Marsh", "Leo Marsh"],
     "schools": ["Oakwood Elementary"], "vehicles": ["Blue Subaru Outback, plate 8ABC123"],
+    "past_addresses": ["88 Oak St, Sacramento, CA 95814"], "usernames": ["elena.at.home"],
+    "state": "CA", "role": "mayor",
 }
 FIRST = ("Ana", "Ben", "Carla", "Dev", "Eli", "Fatima", "Greg", "Hana", "Ivan", "Jo", "Kim",
          "Luis", "Maya", "Nate", "Olga", "Pat", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Vic",

@@ -42,6 +42,7 @@ _TIME = re.compile(r"\b(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\
                    r"|pick-?up|drop-?off|dismissal|recess|after school|before school|every morning"
                    r"|every afternoon)\b", re.IGNORECASE)
 _SEPARATORS = r"[\s.\-()/,]*"
+_SEVEN_DIGITS = re.compile(r"\d(?:\D*\d){6}")
 _DIGIT_TOKEN = re.compile(r"\d|\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b",
                           re.IGNORECASE)
 
@@ -201,8 +202,10 @@ class IdentifierMatcher:
         if not self._phones:
             return []
         found: list[IdentifierMatch] = []
-        has_digits = sum(c.isdigit() for c in text) >= 7
-        for match in phonenumbers.PhoneNumberMatcher(text if has_digits else "", "US",
+        # phonenumbers' matcher is slow on long pages: run it only where a number could be one
+        # of ours (its last four digits appear); spaced digits and words are read below.
+        worth = _SEVEN_DIGITS.search(text) and any(key[-4:] in text for key in self._phones)
+        for match in phonenumbers.PhoneNumberMatcher(text if worth else "", "US",
                                                      leniency=phonenumbers.Leniency.POSSIBLE):
             if str(match.number.national_number) in self._phones:
                 found.append(IdentifierMatch("phone", (match.start, match.end), 0.96,

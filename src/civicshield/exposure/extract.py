@@ -39,6 +39,7 @@ class Extracted:
     pieces: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     ocr_pages: int = 0
+    unread_pages: int = 0  # scanned pages left unread because tesseract is not installed
 
     @property
     def text(self) -> str:
@@ -112,9 +113,12 @@ def _pdf(content: bytes, out: Extracted) -> None:
             page = document[index]
             # PDFium marks a hyphen that ends a line as U+FFFE; keep it as a hyphen.
             text = page.get_textpage().get_text_range().replace("\ufffe", "-")
-            if len(text.strip()) < OCR_BELOW_CHARS and ocr_available():
-                text = _ocr(page)
-                out.ocr_pages += 1
+            if len(text.strip()) < OCR_BELOW_CHARS:
+                if ocr_available():
+                    text = _ocr(page)
+                    out.ocr_pages += 1
+                else:
+                    out.unread_pages += 1
             out.pieces.append(text)
             out.links += _pdf_links(page)
     finally:

@@ -145,6 +145,8 @@ class Exposure:
                 documents += 1
                 ocr += doc.ocr_pages
                 found += hits(matcher, doc, sha, official=official)
+                if doc.unread_pages:
+                    errors.append(_unread(doc))
                 if progress and documents % 50 == 0:
                     progress(f"{documents} documents read, {len(found)} exposures so far")
         finally:
@@ -174,6 +176,8 @@ class Exposure:
                 continue
             ocr += doc.ocr_pages
             found += hits(matcher, doc, content_hash(content), official=official)
+            if doc.unread_pages:
+                errors.append(_unread(doc))
         return self._store_scan(actor, who, [f"upload:{n}" for n, _ in files], found,
                                 len(files) - len(errors), errors, ocr)
 
@@ -551,6 +555,11 @@ def _single(client: httpx.Client, url: str, errors: list[str]) -> Iterator[Page]
         yield fetch_page(client, url)
     except FetchError as exc:
         errors.append(str(exc))
+
+
+def _unread(doc: Extracted) -> str:
+    return (f"{doc.location}: {doc.unread_pages} scanned page(s) not read; install tesseract "
+            "(apt-get install tesseract-ocr) to read them")
 
 
 def _files(path: Path) -> Iterator[Path]:
