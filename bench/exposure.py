@@ -24,14 +24,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workspace import fresh_workspace  # noqa: E402
+from workspace import fresh_workspace
 
-from civicshield.app import cli_actor  # noqa: E402
-from civicshield.exposure.crawl import CrawlLimits  # noqa: E402
+from civicshield.app import cli_actor
+from civicshield.exposure.crawl import CrawlLimits
 
-WORDS = ("council budget agenda item motion second vote approve resident comment zoning permit "
-         "parking library park water sewer street repair meeting minutes public hearing staff "
-         "report recommendation ordinance resolution contract award bid fiscal year").split()
+WORDS = ("council", "budget", "agenda", "item", "motion", "second", "vote", "approve",
+         "resident", "comment", "zoning", "permit", "parking", "library", "park", "water",
+         "sewer", "street", "repair", "meeting", "minutes", "public", "hearing", "staff",
+         "report", "recommendation", "ordinance", "resolution", "contract", "award", "bid",
+         "fiscal", "year")
 SEEDS = ("Speaker card: Daniel Marsh, 4127 Larkspur Lane #2B.",
          "Call back on nine one six five five five zero one four three.",
          "Permit for plate 8 ABC 123 at forty-one twenty-seven Larkspur Ln.",
@@ -41,7 +43,8 @@ SEEDS = ("Speaker card: Daniel Marsh, 4127 Larkspur Lane #2B.",
 def paragraph(rng: random.Random) -> str:
     """A paragraph of meeting prose with a few numbers and phone-like strings."""
     words = [rng.choice(WORDS) for _ in range(rng.randint(40, 90))]
-    words.insert(rng.randrange(len(words)), f"({rng.randint(200, 999)}) 555-{rng.randint(0, 9999):04d}")
+    phone = f"({rng.randint(200, 999)}) 555-{rng.randint(0, 9999):04d}"
+    words.insert(rng.randrange(len(words)), phone)
     words.insert(rng.randrange(len(words)), f"{rng.randint(10, 9999)} Main St")
     return " ".join(words).capitalize() + "."
 
