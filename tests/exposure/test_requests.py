@@ -118,7 +118,14 @@ def test_a_broker_listing_gets_the_statute_and_the_brokers_address(
                                             basis_id="broker-optout")
     assert "https://www.spokeo.com/optout" in optout.body
     drop = sqlite_exposure.exposure.draft(admin, broker_id="spokeo.com", basis_id="ca-drop")
-    assert "1798.99.80" in drop.body
+    assert "https://consumer.drop.privacy.ca.gov" in drop.body
+    assert "4127 Larkspur Ln Apt 2B, Riverton, CA 95820" in drop.body
+    sqlite_exposure.exposure.edit(
+        admin, drop.id, subject_line=drop.subject,
+        body=drop.body.replace("[[name of the person who filed it]]", "Pat Young"))
+    sent = sqlite_exposure.exposure.mark(admin, drop.id, RequestState.SENT,
+                                         when=datetime(2026, 9, 1, tzinfo=UTC))
+    assert sent.due_at == datetime(2026, 11, 30, tzinfo=UTC)
 
 
 def test_letters_download_as_text_pdf_and_email_draft(
@@ -236,3 +243,21 @@ def test_viewing_the_profile_is_audit_logged_and_it_is_encrypted_at_rest(
     assert stored
     for secret in (b"Larkspur", b"elena.at.home", b"555-0143", b"Oakwood"):
         assert secret not in stored
+
+
+def test_a_broker_that_lists_the_person_again_is_counted(
+        sqlite_exposure: CivicShield, admin: User, site: tuple[Path, str]) -> None:
+    root, _ = site
+    with serve(root) as base:
+        sqlite_exposure.exposure.mark_broker(admin, "spokeo.com", "found",
+                                             listing_url=base + "/post.html")
+        request = sqlite_exposure.exposure.draft(admin, broker_id="spokeo.com",
+                                                 basis_id="broker-optout")
+        sqlite_exposure.exposure.edit(admin, request.id, subject_line=request.subject,
+                                      body=_fill(request.body))
+        sqlite_exposure.exposure.mark(admin, request.id, RequestState.SENT)
+        sqlite_exposure.exposure.mark(admin, request.id, RequestState.REMOVED)
+        assert sqlite_exposure.exposure.relistings(admin) == {}
+        report = sqlite_exposure.exposure.recheck(admin)
+    assert report.relisted == [request.id]
+    assert sqlite_exposure.exposure.relistings(admin) == {"spokeo.com": 1}

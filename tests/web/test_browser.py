@@ -123,3 +123,28 @@ def test_attacker_markup_in_a_message_stays_inert_text(page: Any) -> None:
     assert page.locator(".message-text script, .message-text img").count() == 0
     time.sleep(0.3)
     assert page.dialogs == []  # no alert() ever ran
+
+
+def test_admin_scans_an_upload_and_drafts_a_removal_request(page: Any, tmp_path: Any,
+                                                            web_service: CivicShield) -> None:
+    from dataclasses import replace
+
+    from civicshield.app import cli_actor
+    from tests.conftest import PROFILE
+
+    web_service.set_profile(cli_actor(), "mayor", replace(PROFILE, state="CA", role="mayor"))
+    leak = tmp_path / "leak.html"
+    leak.write_text("<p>She lives at 4127 Larkspur Lane #2B <img src=x onerror=alert(3)></p>")
+    log_in(page, "admin")
+    page.click("text=Exposure")
+    page.set_input_files("input[name=files]", str(leak))
+    page.click("form[action='/exposure/scan'] button[type=submit]")
+    page.wait_for_url("**/exposure?scanned=*")
+    page.click("a:has-text('Home address')")
+    expect(page.locator("input[name=basis]").first).to_be_checked()
+    page.click("text=Draft the request")
+    page.wait_for_url("**/exposure/requests/*")
+    expect(page.locator("textarea[name=body]")).to_contain_text("4127 Larkspur Lane #2B")
+    expect(page.locator(".notice.error")).to_contain_text("[[signature]]")
+    time.sleep(0.3)
+    assert page.dialogs == []  # the uploaded page's markup never ran

@@ -152,7 +152,8 @@ class IdentifierMatcher:
         self._schools = [_words(s) for s in profile.schools]
         self._plates = [p for p in (_plate_pattern(v) for v in profile.vehicles) if p]
         self._usernames = [u for u in (_username_pattern(n) for n in profile.usernames) if u]
-        self._names = ([(n, "name") for n in (_name_pattern(profile.name),) if n]
+        self._names = ([(n, "name") for n in map(_name_pattern, (profile.name, *profile.aliases))
+                        if n]
                        + [(n, "family") for n in map(_name_pattern, profile.family) if n]
                        if names else [])
 

@@ -276,6 +276,14 @@ class Exposure:
             checks = repo.exposure.broker_checks(who.id)
         return [(b, checks.get(b.id)) for b in self.catalogue]
 
+    def relistings(self, actor: User, *, principal: str | None = None) -> dict[str, int]:
+        """Per broker site, how often the principal's data came back after removal (what the
+        catalogue's sources could not say, learned from this office's own re-checks)."""
+        require(actor, Role.ADMIN)
+        with self.app.transaction() as repo:
+            who = self.app.resolve_principal(repo, principal)
+            return repo.exposure.relistings_by_broker(who.id)
+
     def mark_broker(self, actor: User, broker_id: str, status: str, *, listing_url: str = "",
                     principal: str | None = None) -> Broker:
         """Record whether the principal was found on a site, and the listing's address."""

@@ -55,11 +55,19 @@ def subject(facts: LetterFacts) -> str:
         return f"Demand to remove an official's {what} under {facts.basis.statute.citation}"
     if facts.basis.kind == BROKER_OPTOUT:
         return f"Opt-out and removal request: {facts.official_name}"
+    if facts.basis.kind == "ca-drop":
+        return f"California DROP deletion request: {facts.official_name}"
     return f"Request to remove the {what} of {facts.official_name}"
 
 
+#: Where California's Delete Request and Opt-out Platform takes requests.
+DROP_URL = "https://consumer.drop.privacy.ca.gov"
+
+
 def letter(facts: LetterFacts) -> str:
-    """The letter's text."""
+    """The letter's text (for DROP, the steps to file it, since DROP is not a letter)."""
+    if facts.basis.kind == "ca-drop":
+        return _drop_steps(facts)
     parts = [facts.date.strftime("%d %B %Y").lstrip("0"), f"To: {facts.addressee}", "",
              f"Re: {subject(facts)}", "", "To whom it may concern,", ""]
     parts += _opening(facts)
@@ -71,6 +79,22 @@ def letter(facts: LetterFacts) -> str:
     if facts.agent:
         parts.append(f"on behalf of {facts.official_name}, {facts.office}")
     return "\n".join(parts) + "\n"
+
+
+def _drop_steps(facts: LetterFacts) -> str:
+    lines = [f"California DROP request for {facts.official_name}", "",
+             "DROP is filed once, online, and reaches every data broker registered in California,",
+             f"{facts.addressee} included. It is not a letter to send.", "",
+             f"1. Go to {DROP_URL} and create a profile; California residency is verified.",
+             "2. Add these identifiers:", *[f"     - {d}" for d in facts.data],
+             "3. Submit the deletion request. File separately for each household member.",
+             "4. Record the date you submitted it here (mark this request sent on that date).",
+             "", "Registered brokers must retrieve requests at least every 45 days and delete "
+             "within 45 days of retrieving them (from 1 August 2026). civicshield sets the due "
+             "date 90 days after filing; re-scan the people-search sites then, and send a "
+             "Government Code 7928.215 demand to any site still showing the home address or "
+             "phone.", "", "Filed by: [[name of the person who filed it]]"]
+    return "\n".join(lines) + "\n"
 
 
 def _opening(facts: LetterFacts) -> list[str]:

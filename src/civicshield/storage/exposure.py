@@ -232,6 +232,16 @@ class SqlExposureRepository:
         return [(r.request_id, RequestEvent(RequestState(r.state), r.at, r.actor, r.note))
                 for r in self.conn.execute(query)]
 
+    def relistings_by_broker(self, principal_id: int) -> dict[str, int]:
+        """How often data came back on each broker site after removal."""
+        query = (select(removal_requests.c.broker_id, func.count())
+                 .join(request_events, request_events.c.request_id == removal_requests.c.id)
+                 .where(removal_requests.c.principal_id == principal_id,
+                        removal_requests.c.broker_id != "",
+                        request_events.c.state == RequestState.RELISTED.value)
+                 .group_by(removal_requests.c.broker_id))
+        return {r[0]: int(r[1]) for r in self.conn.execute(query)}
+
     def _seal(self, subject: str, body: str) -> bytes:
         return self.cipher.encrypt(json.dumps({"subject": subject, "body": body}).encode(),
                                    context=b"removal-request")

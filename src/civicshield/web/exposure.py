@@ -110,13 +110,14 @@ def brokers(request: Request, session: Annotated[Session, ADMIN],
             q: str = "", show: str = "") -> HTMLResponse:
     """The data-broker catalogue, with what was recorded for the principal."""
     rows = service(request).exposure.brokers(session.user)
+    relisted = service(request).exposure.relistings(session.user)
     total = len(rows)
     if q:
         rows = [r for r in rows if q.lower() in f"{r[0].name} {r[0].domain}".lower()]
     if show:
         rows = [r for r in rows if (r[1].status if r[1] else "unchecked") == show]
     return page(request, "exposure_brokers.html", session=session, rows=rows, q=q, show=show,
-                total=total, needs=NEEDS)
+                total=total, needs=NEEDS, relisted=relisted)
 
 
 @router.post("/brokers/{broker_id}")
