@@ -13,7 +13,7 @@ import pytest
 
 from civicshield.app import CivicShield
 from civicshield.domain.errors import InvalidInputError, PermissionDeniedError
-from civicshield.domain.exposure import FindingStatus, RequestState
+from civicshield.domain.exposure import FindingStatus, RemovalRequest, RequestState
 from civicshield.domain.models import Role, User
 from tests.exposure.fixtures import serve
 
@@ -35,6 +35,14 @@ def site(tmp_path: Path) -> tuple[Path, str]:
     root.mkdir()
     (root / "post.html").write_text(PAGE)
     return root, ""
+
+
+def _sent_general_request(service: CivicShield, admin: User, finding_id: int) -> RemovalRequest:
+    """A general request about a finding, signed and marked sent now."""
+    request = service.exposure.draft(admin, finding_id=finding_id, basis_id="general")
+    service.exposure.edit(admin, request.id, subject_line=request.subject,
+                          body=_fill(request.body))
+    return service.exposure.mark(admin, request.id, RequestState.SENT)
 
 
 def _address_finding(service: CivicShield, admin: User, url: str) -> int:
@@ -154,11 +162,7 @@ def test_recheck_marks_removals_and_relistings(sqlite_exposure: CivicShield, adm
     root, _ = site
     with serve(root) as base:
         finding_id = _address_finding(sqlite_exposure, admin, base + "/post.html")
-        request = sqlite_exposure.exposure.draft(admin, finding_id=finding_id,
-                                                 basis_id="general")
-        sqlite_exposure.exposure.edit(admin, request.id, subject_line=request.subject,
-                                      body=_fill(request.body))
-        sqlite_exposure.exposure.mark(admin, request.id, RequestState.SENT)
+        request = _sent_general_request(sqlite_exposure, admin, finding_id)
 
         report = sqlite_exposure.exposure.recheck(admin)
         assert report.still_there == [request.id]
@@ -187,11 +191,7 @@ def test_a_page_that_is_gone_counts_as_removed(sqlite_exposure: CivicShield, adm
     root, _ = site
     with serve(root) as base:
         finding_id = _address_finding(sqlite_exposure, admin, base + "/post.html")
-        request = sqlite_exposure.exposure.draft(admin, finding_id=finding_id,
-                                                 basis_id="general")
-        sqlite_exposure.exposure.edit(admin, request.id, subject_line=request.subject,
-                                      body=_fill(request.body))
-        sqlite_exposure.exposure.mark(admin, request.id, RequestState.SENT)
+        request = _sent_general_request(sqlite_exposure, admin, finding_id)
         (root / "post.html").unlink()
         report = sqlite_exposure.exposure.recheck(admin)
     assert report.now_removed == [request.id]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from civicshield.detectors.identifiers import IdentifierMatcher
 from civicshield.domain.access import require
 from civicshield.domain.brokers import Broker, catalogue
 from civicshield.domain.errors import InvalidInputError
@@ -128,58 +129,52 @@ class Exposure:
         require(actor, Role.ADMIN)
         if not targets:
             raise InvalidInputError("name at least one file, folder or web address to scan")
-        with self.app.transaction() as repo:
-            who = self.app.resolve_principal(repo, principal)
-            profile = repo.profile(who.id)
-        if profile is None or profile.is_empty():
-            raise InvalidInputError(f"{who.display_name} has no protected profile to look for "
-                                    "yet: add one first (Exposure → Protected profile)")
-        matcher = matcher_for(profile)
+        who, matcher = self._scan_setup(principal)
         errors: list[str] = []
-        found: list[Hit] = []
-        documents = ocr = 0
-        own_client = client is None
         http = client or make_client()
         try:
-            for doc, sha in self._documents(targets, limits, errors, http):
-                documents += 1
-                ocr += doc.ocr_pages
-                found += hits(matcher, doc, sha, official=official)
-                if doc.unread_pages:
-                    errors.append(_unread(doc))
-                if progress and documents % 50 == 0:
-                    progress(f"{documents} documents read, {len(found)} exposures so far")
+            return self._run(actor, who, matcher, targets,
+                             self._documents(targets, limits, errors, http), errors,
+                             official=official, progress=progress)
         finally:
-            if own_client:
+            if client is None:
                 http.close()
-        return self._store_scan(actor, who, targets, found, documents, errors, ocr)
 
     def scan_uploads(self, actor: User, files: Sequence[tuple[str, bytes]], *,
                      principal: str | None = None, official: bool = False) -> ScanReport:
         """Scan files sent through the dashboard (kept only as findings, never stored)."""
         require(actor, Role.ADMIN)
+        who, matcher = self._scan_setup(principal)
+        errors: list[str] = []
+        return self._run(actor, who, matcher, [f"upload:{n}" for n, _ in files],
+                         _uploaded(files, errors), errors, official=official)
+
+    def _scan_setup(self, principal: str | None) -> tuple[Principal, IdentifierMatcher]:
+        """The principal and the matcher for their profile; a plain error if there is none."""
         with self.app.transaction() as repo:
             who = self.app.resolve_principal(repo, principal)
             profile = repo.profile(who.id)
         if profile is None or profile.is_empty():
             raise InvalidInputError(f"{who.display_name} has no protected profile to look for "
                                     "yet: add one first (Exposure → Protected profile)")
-        matcher = matcher_for(profile)
+        return who, matcher_for(profile)
+
+    def _run(self, actor: User, who: Principal, matcher: IdentifierMatcher,
+             targets: Sequence[str], documents: Iterator[tuple[Extracted, str]],
+             errors: list[str], *, official: bool,
+             progress: Callable[[str], None] | None = None) -> ScanReport:
+        """Read every document, then store all findings in one transaction."""
         found: list[Hit] = []
-        errors: list[str] = []
-        ocr = 0
-        for name, content in files:
-            try:
-                doc = extract(f"upload:{name}", content)
-            except ExtractError as exc:
-                errors.append(str(exc))
-                continue
+        count = ocr = 0
+        for doc, sha in documents:
+            count += 1
             ocr += doc.ocr_pages
-            found += hits(matcher, doc, content_hash(content), official=official)
+            found += hits(matcher, doc, sha, official=official)
             if doc.unread_pages:
                 errors.append(_unread(doc))
-        return self._store_scan(actor, who, [f"upload:{n}" for n, _ in files], found,
-                                len(files) - len(errors), errors, ocr)
+            if progress and count % 50 == 0:
+                progress(f"{count} documents read, {len(found)} exposures so far")
+        return self._store_scan(actor, who, targets, found, count, errors, ocr)
 
     def set_profile(self, actor: User, profile: ProtectedProfile, *,
                     principal: str | None = None) -> None:
@@ -563,6 +558,15 @@ def _single(client: httpx.Client, url: str, errors: list[str]) -> Iterator[Page]
         yield fetch_page(client, url)
     except FetchError as exc:
         errors.append(str(exc))
+
+
+def _uploaded(files: Sequence[tuple[str, bytes]],
+              errors: list[str]) -> Iterator[tuple[Extracted, str]]:
+    for name, content in files:
+        try:
+            yield extract(f"upload:{name}", content), content_hash(content)
+        except ExtractError as exc:
+            errors.append(str(exc))
 
 
 def _unread(doc: Extracted) -> str:
