@@ -261,3 +261,17 @@ def test_a_broker_that_lists_the_person_again_is_counted(
         report = sqlite_exposure.exposure.recheck(admin)
     assert report.relisted == [request.id]
     assert sqlite_exposure.exposure.relistings(admin) == {"spokeo.com": 1}
+
+
+def test_a_deleted_file_is_not_taken_for_a_removal(sqlite_exposure: CivicShield, admin: User,
+                                                   tmp_path: Path) -> None:
+    draft = tmp_path / "agenda-draft.txt"
+    draft.write_text("Permit holder at 4127 Larkspur Ln Apt 2B.")
+    sqlite_exposure.exposure.scan(admin, [str(draft)])
+    finding = sqlite_exposure.exposure.findings(admin)[0]
+    request = _sent_general_request(sqlite_exposure, admin, finding.id)
+    draft.unlink()
+    report = sqlite_exposure.exposure.recheck(admin)
+    assert report.now_removed == [] and report.checked == 1
+    assert report.errors == [f"{draft}: cannot be read again (No such file or directory)"]
+    assert sqlite_exposure.exposure.request(admin, request.id).state == RequestState.SENT

@@ -4,11 +4,15 @@ scan to a request on the overdue page."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from civicshield.app import CivicShield, cli_actor
+from civicshield.domain.profile import ProtectedProfile
+from tests.exposure.fixtures import serve
 from tests.web.conftest import csrf_of
 
 Client = Callable[[str], TestClient]
@@ -123,3 +127,40 @@ def test_laws_page_flags_unverified_rows(client_for: Client) -> None:
     page = client_for("admin").get("/exposure/laws").text
     assert "not legal advice" in page
     assert page.count("unverified</span>") >= 4
+
+
+def test_a_web_scan_runs_in_the_background(client_for: Client, tmp_path: Path) -> None:
+    client = client_for("admin")
+    _save_profile(client)
+    (tmp_path / "post.html").write_text("<p>She lives at 4127 Larkspur Ln Apt 2B.</p>")
+    with serve(tmp_path) as base:
+        page = client.get("/exposure").text
+        response = client.post("/exposure/scan", data={"csrf_token": csrf_of(page),
+                                                       "urls": base + "/post.html"})
+        assert "runs in the background" in response.text
+        deadline = time.monotonic() + 15
+        while "Home address" not in client.get("/exposure").text:
+            assert time.monotonic() < deadline, "the background scan did not finish"
+            time.sleep(0.2)
+    bad = client.post("/exposure/scan", data={"csrf_token": csrf_of(page),
+                                              "urls": "file:///etc/passwd"})
+    assert bad.status_code == 400 and "must start with https://" in bad.text
+
+
+def test_each_protected_person_has_their_own_exposure(client_for: Client,
+                                                      web_service: CivicShield) -> None:
+    web_service.add_principal(cli_actor(), "council-reyes", "Ana Reyes", "Council member",
+                              ProtectedProfile(name="Ana Reyes", home_address="12 Birch Ct, "
+                                               "Riverton, CA 95820", state="CA",
+                                               role="council_member"))
+    client = client_for("admin")
+    page = client.get("/exposure").text
+    assert "Protected person" in page and "Ana Reyes" in page
+    page = client.get("/exposure?principal=council-reyes").text
+    upload = client.post("/exposure/scan", data={"csrf_token": csrf_of(page)},
+                         files=[("files", ("cards.csv", b"name,address\nA R,12 Birch Ct\n",
+                                           "text/csv"))])
+    assert "Birch" in upload.text
+    assert "12 Birch Ct" in client.get("/exposure/profile").text  # the cookie keeps the choice
+    other = client.get("/exposure?principal=mayor").text
+    assert "Birch" not in other

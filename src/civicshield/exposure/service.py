@@ -446,7 +446,8 @@ class Exposure:
         now = _now()
         with self.app.transaction() as repo:
             due = [r for r in repo.exposure.requests(states=(*WAITING, RequestState.REMOVED))
-                   if r.last_checked is None or r.last_checked < now - older_than]
+                   if (r.last_checked is None or r.last_checked < now - older_than)
+                   and not r.location.startswith("upload:")]  # an upload cannot be fetched
             profiles = {p.id: repo.profile(p.id) for p in repo.principals()}
         http = client or make_client()
         try:
@@ -479,9 +480,8 @@ class Exposure:
             report.errors.append(str(exc))
             return None
         except (ExtractError, OSError) as exc:
-            if isinstance(exc, FileNotFoundError):
-                return False
-            report.errors.append(str(exc))
+            report.errors.append(str(exc) if isinstance(exc, ExtractError) else
+                                 f"{request.location}: cannot be read again ({exc.strerror})")
             return None
         kinds = {h.detail or h.kind for h in hits(matcher_for(profile), doc, sha)}
         if request.broker_id and not request.finding_id:

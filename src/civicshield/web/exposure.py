@@ -3,6 +3,8 @@ requests (letters, states, overdue list) and the exposure report. Admins only.""
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -10,14 +12,15 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from civicshield.domain.brokers import NEEDS
-from civicshield.domain.errors import InvalidInputError
+from civicshield.domain.errors import CivicShieldError, InvalidInputError
 from civicshield.domain.exposure import KINDS, TRANSITIONS, RequestState
 from civicshield.domain.laws import statutes
 from civicshield.domain.models import Role
 from civicshield.domain.profile import ROLES, ProtectedProfile
 from civicshield.exposure.crawl import CrawlLimits
+from civicshield.exposure.service import Exposure
 from civicshield.reports.removal import placeholders
-from civicshield.web.auth import Session, needs, service
+from civicshield.web.auth import Session, needs, service, set_cookie
 from civicshield.web.render import TEMPLATES, page
 
 router = APIRouter(prefix="/exposure")
@@ -28,17 +31,36 @@ MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 _LIST_FIELDS = ("aliases", "past_addresses", "phones", "emails", "family", "schools", "vehicles",
                 "usernames")
 TEMPLATES.env.globals["EXPOSURE_KINDS"] = KINDS
+#: Which protected person the exposure pages show, when a workspace protects several.
+PRINCIPAL_COOKIE = "civicshield_exposure_principal"
+log = logging.getLogger("civicshield.exposure")
+
+
+def _principal(request: Request) -> str | None:
+    return request.query_params.get("principal") or request.cookies.get(PRINCIPAL_COOKIE) or None
 
 
 @router.get("", response_class=HTMLResponse)
 def overview(request: Request, session: Annotated[Session, ADMIN],
              status: str = "") -> HTMLResponse:
-    """Findings, the scan form and where requests stand."""
-    exposure = service(request).exposure
-    findings = exposure.findings(session.user, status=status or None)
-    return page(request, "exposure.html", session=session, findings=findings, status=status,
-                scans=exposure.scans(session.user)[:5],
-                overdue=len(exposure.requests(session.user, overdue=True)))
+    """Findings, the scan form and where requests stand (for one protected person)."""
+    app = service(request)
+    chosen = _principal(request)
+    principals = app.principals()
+    if chosen and chosen not in {p.slug for p in principals}:
+        chosen = None
+    if not chosen and len(principals) > 1:
+        chosen = principals[0].slug
+    exposure = app.exposure
+    response = page(request, "exposure.html", session=session,
+                    findings=exposure.findings(session.user, status=status or None,
+                                               principal=chosen),
+                    status=status, scans=exposure.scans(session.user, chosen)[:5],
+                    overdue=len(exposure.requests(session.user, overdue=True)),
+                    principals=principals, chosen=chosen)
+    if chosen:
+        set_cookie(request, response, PRINCIPAL_COOKIE, chosen, 30 * 24 * 3600)
+    return response
 
 
 @router.post("/scan")
@@ -58,19 +80,34 @@ async def scan(request: Request, session: Annotated[Session, ADMIN_FORM],
         raise InvalidInputError("choose files or enter web addresses to scan")
     limits = CrawlLimits(depth=min(max(depth, 0), 5), max_pages=min(max(max_pages, 1), 1000)) \
         if crawl else None
-    scans = []
+    principal = _principal(request)
+    if targets:  # a crawl takes a second a page: it runs on while the office works
+        threading.Thread(target=_scan_in_background, daemon=True,
+                         args=(exposure, session, targets, limits, bool(official), principal),
+                         ).start()
     if uploads:
-        scans.append(exposure.scan_uploads(session.user, uploads, official=bool(official)))
-    if targets:
-        scans.append(exposure.scan(session.user, targets, limits=limits,
-                                   official=bool(official)))
-    return RedirectResponse(f"/exposure?scanned={scans[-1].scan_id}", status_code=303)
+        done = exposure.scan_uploads(session.user, uploads, official=bool(official),
+                                     principal=principal)
+        return RedirectResponse(f"/exposure?scanned={done.scan_id}"
+                                + ("&started=1" if targets else ""), status_code=303)
+    return RedirectResponse("/exposure?started=1", status_code=303)
+
+
+def _scan_in_background(exposure: Exposure, session: Session, targets: list[str],
+                        limits: CrawlLimits | None, official: bool,  # noqa: FBT001
+                        principal: str | None) -> None:
+    try:
+        exposure.scan(session.user, targets, limits=limits, official=official,
+                      principal=principal)
+    except CivicShieldError as exc:
+        log.warning("a background scan by %s stopped: %s", session.user.username,
+                    type(exc).__name__)
 
 
 @router.get("/profile", response_class=HTMLResponse)
 def profile_page(request: Request, session: Annotated[Session, ADMIN]) -> HTMLResponse:
     """The protected profile (viewing it is written to the audit log)."""
-    principal, profile = service(request).exposure.profile(session.user)
+    principal, profile = service(request).exposure.profile(session.user, _principal(request))
     return page(request, "exposure_profile.html", session=session, principal=principal,
                 profile=profile.as_dict(), roles=ROLES, list_fields=_LIST_FIELDS)
 
@@ -85,7 +122,8 @@ async def save_profile(request: Request,
     for key in _LIST_FIELDS:
         data[key] = [line.strip() for line in str(form.get(key, "")).splitlines() if line.strip()]
     service(request).exposure.set_profile(session.user,
-                                          ProtectedProfile.from_dict(data, source="the form"))
+                                          ProtectedProfile.from_dict(data, source="the form"),
+                                          principal=_principal(request))
     return RedirectResponse("/exposure/profile?saved=1", status_code=303)
 
 
@@ -109,8 +147,8 @@ def dismiss(request: Request, finding_id: int,
 def brokers(request: Request, session: Annotated[Session, ADMIN],
             q: str = "", show: str = "") -> HTMLResponse:
     """The data-broker catalogue, with what was recorded for the principal."""
-    rows = service(request).exposure.brokers(session.user)
-    relisted = service(request).exposure.relistings(session.user)
+    rows = service(request).exposure.brokers(session.user, principal=_principal(request))
+    relisted = service(request).exposure.relistings(session.user, principal=_principal(request))
     total = len(rows)
     if q:
         rows = [r for r in rows if q.lower() in f"{r[0].name} {r[0].domain}".lower()]
@@ -126,7 +164,8 @@ def mark_broker(request: Request, broker_id: str, session: Annotated[Session, AD
                 ) -> RedirectResponse:
     """Record whether the principal was found on a site."""
     broker = service(request).exposure.mark_broker(session.user, broker_id, status,
-                                                   listing_url=listing_url)
+                                                   listing_url=listing_url,
+                                                   principal=_principal(request))
     return RedirectResponse(f"/exposure/brokers?q={broker.domain}", status_code=303)
 
 
@@ -138,7 +177,8 @@ def draft(request: Request, session: Annotated[Session, ADMIN_FORM],
     """Draft a removal request from a finding or a broker listing."""
     drafted = service(request).exposure.draft(session.user, finding_id=finding_id,
                                               broker_id=broker_id or None,
-                                              basis_id=basis or None, agent=agent[:200])
+                                              basis_id=basis or None, agent=agent[:200],
+                                              principal=_principal(request))
     return RedirectResponse(f"/exposure/requests/{drafted.id}", status_code=303)
 
 
@@ -215,7 +255,8 @@ def report(request: Request, session: Annotated[Session, ADMIN]) -> Response:
     from pathlib import Path
 
     with tempfile.TemporaryDirectory(prefix="civicshield-report-") as folder:
-        target = service(request).exposure.report(session.user, Path(folder) / "report.pdf")
+        target = service(request).exposure.report(session.user, Path(folder) / "report.pdf",
+                                                  principal=_principal(request))
         content = target.read_bytes()
     return Response(content, media_type="application/pdf",
                     headers={"Content-Disposition": 'attachment; filename="exposure-report.pdf"'})
