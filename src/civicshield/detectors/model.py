@@ -3,7 +3,8 @@
 Each head's probability is mapped so that the threshold chosen on validation data lands on 0.5,
 the flag line every label shares; below it the score falls in proportion, above it rises to 1.
 The threat head also reads each text without reported speech ("someone wrote '...'") and without
-violent idioms aimed at things ("kill the bill"); the lower threat score counts. The model loads
+violent idioms aimed at things ("kill the bill"); the lower threat score counts. A cheap gate
+(``gate.py``) first sets aside texts the model would have nothing to say about. The model loads
 on first use, so commands that never analyse text start fast.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from civicshield.detectors.encoder import MODEL_DIR, TextEncoder, read_manifest
+from civicshield.detectors.gate import Gate
 from civicshield.detectors.idioms import without_idioms
 from civicshield.detectors.reported import without_reported
 from civicshield.domain.detection import DetectionInput
@@ -30,7 +32,7 @@ HEAD_LABELS: dict[str, tuple[str, str]] = {
     "offensive": ("insult", "is abusive or insulting"),
 }
 #: Bumped when the code around the model changes what it reports (the model's hash covers the rest).
-LOGIC_VERSION = "2"
+LOGIC_VERSION = "3"
 #: Scores under this are not reported (they would only add noise to the reasons).
 REPORT_FLOOR = 0.2
 
@@ -54,10 +56,12 @@ class ModelDetector:
     name = "minilm-heads"
     labels: tuple[str, ...] = tuple(label for label, _ in HEAD_LABELS.values())
 
-    def __init__(self, folder: Path = MODEL_DIR) -> None:
+    def __init__(self, folder: Path = MODEL_DIR, *, gated: bool = True) -> None:
         self._folder = folder
         manifest = read_manifest(folder, verify=False)
-        self.version = f"{str(manifest['onnx_sha256'])[:10]}.{LOGIC_VERSION}"
+        self.gate = Gate.load(folder) if gated else None
+        gate = f".g{self.gate.sha256[:6]}" if self.gate else ""
+        self.version = f"{str(manifest['onnx_sha256'])[:10]}.{LOGIC_VERSION}{gate}"
         self._encoder: TextEncoder | None = None
 
     @property
@@ -73,8 +77,13 @@ class ModelDetector:
             return []
         heads = self.encoder.info.heads
         thresholds = self.encoder.info.thresholds
-        out: list[list[Finding]] = []
-        for row in self.probabilities([item.text for item in batch]):
+        texts = [item.text for item in batch]
+        read = [i for i, ok in enumerate(self.gate.passes(texts))
+                if ok] if self.gate else list(range(len(texts)))
+        out: list[list[Finding]] = [[] for _ in texts]
+        if not read:
+            return out
+        for at, row in zip(read, self.probabilities([texts[i] for i in read]), strict=True):
             found = []
             for head, probability in zip(heads, row, strict=True):
                 score = round(calibrated(float(probability), thresholds[head]), 4)
@@ -82,7 +91,7 @@ class ModelDetector:
                     label, why = HEAD_LABELS[head]
                     found.append(Finding(self.name, self.version, label, score,
                                          f"{why} (trained model)"))
-            out.append(found)
+            out[at] = found
         return out
 
     def probabilities(self, texts: list[str]) -> np.ndarray:

@@ -9,6 +9,7 @@ Escalation counts them per sender.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -57,6 +58,12 @@ _RULES: tuple[tuple[str, str], ...] = (
 )
 
 _CUE_OF = {why: cue for cue, why in CUES.items()}
+_ANY_CUE = re.compile("|".join(f"(?:{pattern})" for _, pattern in _RULES), re.IGNORECASE)
+
+
+def has_cue(text: str) -> bool:
+    """Whether the text holds any threat-assessment cue (a cheap check, before any model)."""
+    return _ANY_CUE.search(text) is not None
 
 
 class ThreatCueDetector(RuleDetector):

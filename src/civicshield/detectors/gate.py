@@ -1,0 +1,109 @@
+"""A cheap first look that lets the trained model skip texts it would have nothing to say about.
+
+Most messages to an office are ordinary. ``Gate`` scores a text with a logistic model over hashed
+words, word pairs and letter groups (microseconds, no model run); only texts at or above its
+threshold, or with any threat-assessment cue, go to the language model. It was trained to predict whether the model reports anything
+at all for a text (any head at REPORT_FLOOR or more), with its threshold chosen on validation data
+so that almost every such text passes (scripts/train_gate.py; docs/models.md gives the measured
+recall and skip rate). Weights are an .npz of plain arrays, checked by SHA-256 from gate.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from civicshield.detectors.normalise import normalise
+from civicshield.detectors.threat_cues import has_cue
+
+GATE_FORMAT = 1
+_WORD = re.compile(r"[a-z0-9']+|[^\sa-z0-9]")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+#: A text longer than this many words is also read sentence by sentence (the model's limit of 128
+#: tokens is about 90 words), at most MAX_SENTENCES of them, as the model's windows are.
+LONG_TEXT_WORDS = 80
+MAX_SENTENCES = 64
+
+
+class GateFileError(RuntimeError):
+    """gate.json or its weights are missing, of an unknown format, or altered."""
+
+
+def features(text: str, size: int) -> list[int]:
+    """Hashed feature indices: words, word pairs, and letter groups of three to five inside
+    words (so that misspellings and new words still land near known ones)."""
+    words = _WORD.findall(normalise(text).lower())
+    grams = [f"w:{w}" for w in words]
+    grams += [f"b:{a} {b}" for a, b in itertools.pairwise(words)]
+    for word in words:
+        padded = f"<{word}>"
+        grams += [f"c:{padded[i:i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+    return [zlib.crc32(g.encode("utf-8")) % size for g in grams]
+
+
+def _parts(text: str) -> list[str]:
+    """The whole text; for a long one (which the model reads sentence by sentence too), also
+    each distinct sentence of a few words or more."""
+    if len(text.split()) <= LONG_TEXT_WORDS:
+        return [text]
+    sentences = [s for s in dict.fromkeys(_SENTENCES.split(text)) if len(s.split()) >= 4]
+    return [text, *sentences[:MAX_SENTENCES]]
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The trained first look: weights, bias and the pass threshold."""
+
+    weights: np.ndarray
+    bias: float
+    threshold: float
+    sha256: str
+
+    @classmethod
+    def load(cls, folder: Path) -> Gate | None:
+        """The gate in ``folder``, or None when the folder has none (every text goes to the
+        model)."""
+        manifest_path = folder / "gate.json"
+        if not manifest_path.exists():
+            return None
+        try:
+            manifest = json.loads(manifest_path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise GateFileError(f"{manifest_path}: cannot read ({exc})") from exc
+        if manifest.get("format") != GATE_FORMAT:
+            raise GateFileError(f"{manifest_path}: format {manifest.get('format')!r}, expected "
+                                f"{GATE_FORMAT}")
+        weights_path = folder / manifest["weights"]
+        content = weights_path.read_bytes() if weights_path.exists() else b""
+        digest = hashlib.sha256(content).hexdigest()
+        if digest != manifest["weights_sha256"]:
+            raise GateFileError(f"{weights_path}: missing or does not match its SHA-256")
+        with np.load(weights_path, allow_pickle=False) as arrays:
+            weights = arrays["weights"].astype(np.float32)
+            bias = float(arrays["bias"][0])
+        return cls(weights, bias, float(manifest["threshold"]), digest)
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """The probability, per text, that the model has something to flag; for a long text the
+        highest of the whole text's and each sentence's, so that one line of threat at the end
+        of a calm email is not drowned by the rest."""
+        logits = np.array([max(self._logit(part) for part in _parts(t)) for t in texts],
+                          dtype=np.float64)
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)))
+
+    def _logit(self, text: str) -> float:
+        return float(self.weights[features(text, len(self.weights))].sum()) + self.bias
+
+    def passes(self, texts: list[str]) -> np.ndarray:
+        """Which texts the model should read: those the gate scores at its threshold or more,
+        and every text with a threat-assessment cue (a weapon, a time or place, home or family,
+        movements, last-resort language, leakage), whatever its score."""
+        cues = np.array([has_cue(normalise(t)) for t in texts], dtype=bool)
+        return np.asarray((self.scores(texts) >= self.threshold) | cues, dtype=bool)
