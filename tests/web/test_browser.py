@@ -148,3 +148,24 @@ def test_admin_scans_an_upload_and_drafts_a_removal_request(page: Any, tmp_path:
     expect(page.locator(".notice.error")).to_contain_text("[[signature]]")
     time.sleep(0.3)
     assert page.dialogs == []  # the uploaded page's markup never ran
+
+
+def test_admin_scans_a_whole_folder_from_the_browser(page: Any, tmp_path: Any,
+                                                     web_service: CivicShield) -> None:
+    from dataclasses import replace
+
+    from civicshield.app import cli_actor
+    from tests.conftest import PROFILE
+    from tests.exposure.fixtures import build_folder
+
+    web_service.set_profile(cli_actor(), "mayor", replace(PROFILE, state="CA", role="mayor"))
+    folder = build_folder(tmp_path / "packets")
+    log_in(page, "admin")
+    page.goto(page.base + "/exposure")
+    page.set_input_files("input[webkitdirectory]", str(folder))
+    page.click("form[action='/exposure/scan'] button[type=submit]")
+    page.wait_for_url("**/exposure?scanned=*")
+    expect(page.locator("body")).to_contain_text("1 file(s) of other kinds left out")
+    rows = page.locator("table tbody tr").count()
+    assert rows >= 10  # the folder's seeded variants, each a finding
+    expect(page.locator("body")).to_contain_text("upload:packets/minutes.docx")

@@ -68,13 +68,15 @@ def test_from_an_upload_to_a_request_on_the_overdue_page(client_for: Client) -> 
     response = client.post("/exposure/scan", data={"csrf_token": csrf_of(page)},
                            files=[("files", ("leak.html", HOSTILE, "text/html")),
                                   ("files", ("broken.pdf", b"%PDF-1.4 nope",
-                                             "application/pdf"))],
+                                             "application/pdf")),
+                                  ("files", ("packets/photo.jpg", b"\xff\xd8", "image/jpeg"))],
                            follow_redirects=False)
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
     assert "upload:broken.pdf: cannot be read as PDF" in page
+    assert "1 file(s) of other kinds left out" in page
     finding = re.search(r'href="/exposure/findings/(\d+)">Home address', page)
     assert finding, page
 

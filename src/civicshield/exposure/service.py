@@ -44,7 +44,7 @@ from civicshield.exposure.crawl import (
     fetch_page,
     make_client,
 )
-from civicshield.exposure.extract import SUPPORTED, Extracted, ExtractError, extract
+from civicshield.exposure.extract import SUPPORTED, Extracted, ExtractError, extract, kind_of
 from civicshield.exposure.scanner import Hit, content_hash, hits, matcher_for
 from civicshield.reports.removal import (
     LetterFacts,
@@ -145,9 +145,11 @@ class Exposure:
         """Scan files sent through the dashboard (kept only as findings, never stored)."""
         require(actor, Role.ADMIN)
         who, matcher = self._scan_setup(principal)
-        errors: list[str] = []
-        return self._run(actor, who, matcher, [f"upload:{n}" for n, _ in files],
-                         _uploaded(files, errors), errors, official=official)
+        readable = [(n, c) for n, c in files if kind_of(n)]
+        errors = ([f"{len(files) - len(readable)} file(s) of other kinds left out (images, "
+                   "archives, media)"] if len(readable) < len(files) else [])
+        return self._run(actor, who, matcher, [f"upload:{n}" for n, _ in readable],
+                         _uploaded(readable, errors), errors, official=official)
 
     def _scan_setup(self, principal: str | None) -> tuple[Principal, IdentifierMatcher]:
         """The principal and the matcher for their profile; a plain error if there is none."""
