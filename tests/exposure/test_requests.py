@@ -275,3 +275,19 @@ def test_a_deleted_file_is_not_taken_for_a_removal(sqlite_exposure: CivicShield,
     assert report.now_removed == [] and report.checked == 1
     assert report.errors == [f"{draft}: cannot be read again (No such file or directory)"]
     assert sqlite_exposure.exposure.request(admin, request.id).state == RequestState.SENT
+
+
+def test_a_california_demand_is_listed_for_renewal_before_it_lapses(
+        sqlite_exposure: CivicShield, admin: User, site: tuple[Path, str]) -> None:
+    root, _ = site
+    with serve(root) as base:
+        finding_id = _address_finding(sqlite_exposure, admin, base + "/post.html")
+    demand = sqlite_exposure.exposure.draft(admin, finding_id=finding_id)
+    sqlite_exposure.exposure.edit(admin, demand.id, subject_line=demand.subject,
+                                  body=_fill(demand.body))
+    sent_at = datetime.now(UTC) - timedelta(days=4 * 365 - 20)
+    sent = sqlite_exposure.exposure.mark(admin, demand.id, RequestState.SENT, when=sent_at)
+    assert sqlite_exposure.exposure.lapses(sent) == sent_at.replace(year=sent_at.year + 4)
+    assert [r.id for r, _ in sqlite_exposure.exposure.renewals(admin)] == [demand.id]
+    general = _sent_general_request(sqlite_exposure, admin, finding_id)
+    assert sqlite_exposure.exposure.lapses(general) is None  # no law limits a plain request

@@ -100,6 +100,7 @@ def test_from_an_upload_to_a_request_on_the_overdue_page(client_for: Client) -> 
                                              "on": "2026-01-05", "note": "posted"})
     overdue = client.get("/exposure/overdue").text
     assert request_url in overdue and "overdue" in overdue
+    assert "Demands to renew" in overdue and "Nothing to renew in the next 60 days" in overdue
     assert client.get("/exposure").text.count("overdue") >= 1
     pdf = client.get(f"{request_url}/letter.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 
 #: Re-checks skip requests checked more recently than this.
 RECHECK_AFTER = timedelta(days=7)
+#: Demands that lapse this soon are listed for renewal.
+RENEW_WITHIN = timedelta(days=60)
 _BROKER_STATUSES = ("unchecked", "found", "not_found")
 
 
@@ -437,6 +439,33 @@ class Exposure:
                                            states=WAITING if overdue else (),
                                            due_before=now if overdue else None)
         return [r for r in found if r.overdue(now)] if overdue else found
+
+    def renewals(self, actor: User, *, within: timedelta = RENEW_WITHIN,
+                 ) -> list[tuple[RemovalRequest, datetime]]:
+        """Demands that lapse within ``within`` (California's last 4 years), with the date they
+        lapse: send them again before then."""
+        require(actor, Role.ADMIN)
+        horizon = _now() + within
+        with self.app.transaction() as repo:
+            sent = repo.exposure.requests(states=(RequestState.SENT, RequestState.ACKNOWLEDGED,
+                                                  RequestState.REMOVED))
+        out = []
+        for request in sent:
+            lapses = self.lapses(request)
+            if lapses is not None and lapses <= horizon:
+                out.append((request, lapses))
+        return sorted(out, key=lambda pair: pair[1])
+
+    def lapses(self, request: RemovalRequest) -> datetime | None:
+        """When a sent demand stops being in force, for laws that limit it (else None)."""
+        statute = basis(request.basis, self.statutes).statute
+        if request.sent_at is None or statute is None or not statute.validity_years:
+            return None
+        years = statute.validity_years
+        try:
+            return request.sent_at.replace(year=request.sent_at.year + years)
+        except ValueError:  # 29 February
+            return request.sent_at.replace(year=request.sent_at.year + years, day=28)
 
     # ---- re-checks ------------------------------------------------------------------------------
     def recheck(self, actor: User, *, older_than: timedelta = RECHECK_AFTER,

@@ -193,9 +193,11 @@ def request_list(request: Request, session: Annotated[Session, ADMIN]) -> HTMLRe
 @router.get("/overdue", response_class=HTMLResponse)
 def overdue(request: Request, session: Annotated[Session, ADMIN]) -> HTMLResponse:
     """Requests past their due date with no answer."""
-    found = service(request).exposure.requests(session.user, overdue=True)
+    exposure = service(request).exposure
+    found = exposure.requests(session.user, overdue=True)
     return page(request, "exposure_requests.html", session=session, requests=found,
-                overdue_only=True, now=datetime.now(UTC))
+                overdue_only=True, now=datetime.now(UTC),
+                renewals=exposure.renewals(session.user))
 
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
@@ -206,6 +208,7 @@ def request_page(request: Request, request_id: int,
     found = exposure.request(session.user, request_id)
     return page(request, "exposure_request.html", session=session, r=found,
                 basis=exposure.basis_of(found), missing=placeholders(found.body),
+                lapses=exposure.lapses(found),
                 next_states=TRANSITIONS[found.state], now=datetime.now(UTC))
 
 
