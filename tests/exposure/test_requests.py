@@ -291,3 +291,17 @@ def test_a_california_demand_is_listed_for_renewal_before_it_lapses(
     assert [r.id for r, _ in sqlite_exposure.exposure.renewals(admin)] == [demand.id]
     general = _sent_general_request(sqlite_exposure, admin, finding_id)
     assert sqlite_exposure.exposure.lapses(general) is None  # no law limits a plain request
+
+
+def test_an_agency_is_asked_under_the_agency_rule(sqlite_exposure: CivicShield, admin: User,
+                                                  tmp_path: Path) -> None:
+    packet = tmp_path / "agenda-packet.txt"
+    packet.write_text("Permit holder: 4127 Larkspur Ln Apt 2B.")
+    sqlite_exposure.exposure.scan(admin, [str(packet)])
+    finding = sqlite_exposure.exposure.findings(admin)[0]
+    view = sqlite_exposure.exposure.finding(admin, finding.id)
+    assert view.addressee == "The publisher of agenda-packet.txt"
+    assert [b.kind for b in view.bases] == ["ca-7928-205", "general"]
+    request = sqlite_exposure.exposure.draft(admin, finding_id=finding.id)
+    assert ("Under California Government Code section 7928.205, I demand that you remove this "
+            "information without delay") in request.body

@@ -338,7 +338,9 @@ class Exposure:
                                         f"of: {', '.join(b.kind for b in options)}")
             facts = LetterFacts(
                 official_name=profile.name or who.display_name, office=who.title,
-                role=profile.role, basis=chosen, kind=kind, data=data, locations=(location,),
+                role=profile.role, basis=chosen, kind=kind, data=data,
+                locations=(location if location.startswith(("http://", "https://"))
+                           else Path(location.removeprefix("upload:")).name,),
                 addressee=addressee, date=now, agent=agent.strip(), broker=broker)
             values = {"principal_id": who.id, "finding_id": finding_id,
                       "broker_id": broker.id if broker else "", "addressee": addressee[:300],

@@ -112,10 +112,11 @@ def _demand(facts: LetterFacts) -> list[str]:
         return ["I ask you to remove this information and not to publish it again. It is private "
                 "information about a public official and their household, and its publication "
                 "puts their safety at risk."]
-    lines = [f"Under {statute.citation}, I demand that you remove this information"
-             + (f" within {statute.deadline}" if statute.deadline else "")
-             + " of receiving this letter, that you do not post it again on any site you "
-             "maintain, and that you do not sell, trade or otherwise transfer it."]
+    when = (f"within {statute.deadline} of receiving this letter" if statute.deadline
+            else "without delay")
+    lines = [f"Under {statute.citation}, I demand that you remove this information {when}, "
+             "that you do not post it again on any site you maintain, and that you do not sell, "
+             "trade or otherwise transfer it."]
     if "*" in statute.covered_roles:
         lines = [f"Under {statute.citation}, I ask you to delete all personal information you "
                  "hold about me, including the information above, and to tell any service "
