@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from civicshield.app import CivicShield
@@ -98,3 +100,36 @@ def test_incidents_through_the_api(web_service: CivicShield, admin: User) -> Non
     viewer = api(web_service, admin, "viewer")
     assert viewer.post(f"/api/v1/incidents/{incident}/export").status_code == 403
     assert [i["id"] for i in viewer.get("/api/v1/incidents").json()] == [incident]
+
+
+def test_exposure_through_the_api(web_service: CivicShield, admin: User, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tests.conftest import PROFILE
+    from tests.exposure.fixtures import serve
+
+    web_service.set_profile(admin, "mayor", replace(PROFILE, state="CA", role="mayor"))
+    assert api(web_service, admin, "analyst").get("/api/v1/exposure/findings").status_code == 403
+    client = api(web_service, admin, "admin")
+    (tmp_path / "post.html").write_text("<p>She lives at 4127 Larkspur Ln Apt 2B.</p>")
+    with serve(tmp_path) as base:
+        scan = client.post("/api/v1/exposure/scans", json={"urls": [base + "/post.html"]})
+    assert scan.status_code == 201 and scan.json()["new_findings"] == 1
+    finding = client.get("/api/v1/exposure/findings").json()[0]
+    assert finding["kind"] == "home_address" and "[4127 Larkspur Ln Apt 2B]" in finding["context"]
+    drafted = client.post("/api/v1/exposure/requests", json={"finding_id": finding["id"]})
+    assert drafted.status_code == 201 and drafted.json()["basis"] == "ca-7928-215"
+    refused = client.post(f"/api/v1/exposure/requests/{drafted.json()['id']}/state",
+                          json={"state": "sent"})
+    assert refused.status_code == 400 and "parts to fill in" in refused.json()["detail"]
+    assert client.put("/api/v1/exposure/brokers/spokeo.com",
+                      json={"status": "found"}).status_code == 204
+    optout = client.post("/api/v1/exposure/requests", json={"broker_id": "spokeo.com",
+                                                            "basis": "general"}).json()
+    web_service.exposure.edit(admin, optout["id"], subject_line=optout["subject"],
+                              body=optout["body"].replace("[[signature]]", "Elena Marsh"))
+    sent = client.post(f"/api/v1/exposure/requests/{optout['id']}/state",
+                       json={"state": "sent", "at": "2026-01-05T09:00:00Z"})
+    assert sent.status_code == 200 and sent.json()["overdue"]
+    overdue = client.get("/api/v1/exposure/requests", params={"overdue": "true"}).json()
+    assert [r["id"] for r in overdue] == [optout["id"]]

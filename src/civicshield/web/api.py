@@ -20,6 +20,7 @@ from civicshield.domain.detection import LABELS
 from civicshield.domain.models import ChannelKind, ReviewState, Role, StoredMessage
 from civicshield.domain.ports import QueueFilter
 from civicshield.web.api_auth import Caller, _svc
+from civicshield.web.api_exposure import add_exposure_routes
 from civicshield.web.api_incidents import add_incident_routes
 
 
@@ -187,4 +188,5 @@ def create_api() -> FastAPI:
                          import_id=result.import_id)
 
     add_incident_routes(api)
+    add_exposure_routes(api)
     return api
