@@ -184,12 +184,19 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(root: Path, log: list[str] | None = None) -> Iterator[str]:
-    """Serve a folder on loopback; ``log`` collects every path requested."""
+def serve(root: Path, log: list[str] | None = None,
+          redirects: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve a folder on loopback; ``log`` collects every path requested, ``redirects`` maps
+    paths to where they answer 302."""
     class Handler(_QuietHandler):
         def do_GET(self) -> None:
             if log is not None:
                 log.append(self.path)
+            if redirects and self.path in redirects:
+                self.send_response(302)
+                self.send_header("Location", redirects[self.path])
+                self.end_headers()
+                return
             super().do_GET()
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))

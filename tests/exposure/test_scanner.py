@@ -191,3 +191,27 @@ def test_without_tesseract_scanned_pages_are_reported_not_silently_skipped(
     assert report.new_findings == 0
     assert report.errors == (f"{tmp_path / 'scan.pdf'}: 1 scanned page(s) not read; install "
                              "tesseract (apt-get install tesseract-ocr) to read them",)
+
+
+def test_a_crawl_follows_redirects_on_the_site_but_never_off_it(tmp_path: Path) -> None:
+    from civicshield.exposure.crawl import crawl, make_client
+
+    other_root = tmp_path / "other"
+    other_root.mkdir()
+    (other_root / "x.html").write_text("<p>elsewhere</p>")
+    other_log: list[str] = []
+    errors: list[str] = []
+    with serve(other_root, other_log) as other:
+        root = tmp_path / "site"
+        root.mkdir()
+        (root / "about.html").write_text("<p>about</p>")
+        (root / "index.html").write_text(
+            '<a href="old">moved here</a> <a href="away">moved away</a>')
+        redirects = {"/old": "/about.html", "/away": other + "/x.html"}
+        with serve(root, redirects=redirects) as base, make_client() as client:
+            pages = [p.url.removeprefix(base) for p in crawl(
+                client, base + "/index.html", CrawlLimits(depth=2, max_pages=10, delay=0),
+                errors.append)]
+    assert pages == ["/index.html", "/about.html"]
+    assert other_log == []
+    assert any("/away: redirects to" in e and "another site, not followed" in e for e in errors)

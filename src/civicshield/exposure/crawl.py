@@ -46,16 +46,27 @@ class FetchError(RuntimeError):
     """A page that could not be fetched; the message names the address."""
 
 
+class RedirectedError(FetchError):
+    """A crawl asked not to follow redirects, and the page sent it elsewhere."""
+
+    def __init__(self, url: str, target: str) -> None:
+        super().__init__(f"{url}: redirects to {target}")
+        self.target = target
+
+
 def make_client() -> httpx.Client:
     """An HTTP client that says who it is and follows redirects."""
     return httpx.Client(headers={"User-Agent": USER_AGENT}, timeout=TIMEOUT,
                         follow_redirects=True)
 
 
-def fetch(client: httpx.Client, url: str) -> tuple[str, str, bytes]:
-    """One address: (final URL, content type, bytes); FetchError on failure."""
+def fetch(client: httpx.Client, url: str, *, follow: bool = True) -> tuple[str, str, bytes]:
+    """One address: (final URL, content type, bytes); FetchError on failure. With
+    ``follow=False`` a redirect raises ``RedirectedError`` instead of being followed."""
     try:
-        with client.stream("GET", url) as response:
+        with client.stream("GET", url, follow_redirects=follow) as response:
+            if response.is_redirect and not follow:
+                raise RedirectedError(url, urljoin(url, response.headers.get("location", "")))
             if response.status_code >= 400:
                 raise FetchError(f"{url}: the site answered {response.status_code}")
             declared = int(response.headers.get("content-length") or 0)
@@ -72,9 +83,9 @@ def fetch(client: httpx.Client, url: str) -> tuple[str, str, bytes]:
         raise FetchError(f"{url}: cannot be fetched ({type(exc).__name__})") from exc
 
 
-def fetch_page(client: httpx.Client, url: str) -> Page:
+def fetch_page(client: httpx.Client, url: str, *, follow: bool = True) -> Page:
     """Fetch and read one address."""
-    final, content_type, content = fetch(client, url)
+    final, content_type, content = fetch(client, url, follow=follow)
     try:
         return Page(final, content, extract(final, content, content_type))
     except ExtractError as exc:
@@ -135,20 +146,31 @@ def crawl(client: httpx.Client, start: str, limits: CrawlLimits,
             sleep(pause)
         fetched += 1
         try:
-            page = fetch_page(client, url)
+            page = fetch_page(client, url, follow=False)  # never follow a redirect off the site
+        except RedirectedError as moved:
+            if not _enqueue(moved.target, depth, host, seen, queue):
+                on_error(f"{moved}: another site, not followed")
+            continue
         except FetchError as exc:
             on_error(str(exc))
             continue
         yield page
-        if depth >= limits.depth:
-            continue
-        for link in page.extracted.links:
-            target = urldefrag(urljoin(page.url, link.strip()))[0]
-            parts = urlsplit(target)
-            if parts.scheme in ("http", "https") and parts.netloc.lower() == host \
-                    and target not in seen and _worth_fetching(target):
-                seen.add(target)
-                queue.append((target, depth + 1))
+        if depth < limits.depth:
+            for link in page.extracted.links:
+                _enqueue(urljoin(page.url, link.strip()), depth + 1, host, seen, queue)
+
+
+def _enqueue(url: str, depth: int, host: str, seen: set[str],
+             queue: deque[tuple[str, int]]) -> bool:
+    """Queue a page of the same site not seen yet; False for another site."""
+    target = urldefrag(url)[0]
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or parts.netloc.lower() != host:
+        return False
+    if target not in seen and _worth_fetching(target):
+        seen.add(target)
+        queue.append((target, depth))
+    return True
 
 
 def _worth_fetching(url: str) -> bool:
