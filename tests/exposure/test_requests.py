@@ -305,3 +305,19 @@ def test_an_agency_is_asked_under_the_agency_rule(sqlite_exposure: CivicShield, 
     request = sqlite_exposure.exposure.draft(admin, finding_id=finding.id)
     assert ("Under California Government Code section 7928.205, I demand that you remove this "
             "information without delay") in request.body
+
+
+def test_a_scan_that_finds_removed_data_again_relists_its_request(
+        sqlite_exposure: CivicShield, admin: User, site: tuple[Path, str]) -> None:
+    root, _ = site
+    with serve(root) as base:
+        finding_id = _address_finding(sqlite_exposure, admin, base + "/post.html")
+        request = _sent_general_request(sqlite_exposure, admin, finding_id)
+        sqlite_exposure.exposure.mark(admin, request.id, RequestState.REMOVED)
+        report = sqlite_exposure.exposure.scan(admin, [base + "/post.html"])
+    assert report.new_findings == 0 and report.seen_again == 1
+    again = sqlite_exposure.exposure.request(admin, request.id)
+    assert again.state == RequestState.RELISTED
+    assert again.events[-1].note == "a scan found the data again"
+    assert sqlite_exposure.exposure.finding(admin, finding_id).finding.status == \
+        FindingStatus.RELISTED

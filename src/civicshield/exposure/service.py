@@ -56,6 +56,7 @@ from civicshield.reports.removal import (
 
 if TYPE_CHECKING:
     from civicshield.app import CivicShield
+    from civicshield.storage.repository import SqlRepository
 
 #: Re-checks skip requests checked more recently than this.
 RECHECK_AFTER = timedelta(days=7)
@@ -220,8 +221,11 @@ class Exposure:
             scan_id = repo.exposure.start_scan(who.id, actor.username, targets, now)
             for hit in found:
                 key = match_key(who.id, hit.location, hit.kind, hit.matched)
-                _, is_new = repo.exposure.record_finding(who.id, scan_id, key, vars(hit), now)
-                new, again = new + is_new, again + (not is_new)
+                finding_id, before = repo.exposure.record_finding(who.id, scan_id, key,
+                                                                  vars(hit), now)
+                new, again = new + (before is None), again + (before is not None)
+                if before == FindingStatus.REMOVED:
+                    _relist_requests(repo, finding_id, actor, now)
             repo.exposure.finish_scan(scan_id, documents, new + again, errors, _now())
             repo.audit(actor.username, "exposure.scanned", f"principal:{who.id}",
                        json.dumps({"scan": scan_id, "documents": documents, "new": new}))
@@ -591,6 +595,15 @@ def _single(client: httpx.Client, url: str, errors: list[str]) -> Iterator[Page]
         yield fetch_page(client, url)
     except FetchError as exc:
         errors.append(str(exc))
+
+
+def _relist_requests(repo: SqlRepository, finding_id: int, actor: User,
+                     now: datetime) -> None:
+    """A scan found removed data again: its removed requests become re-listed (and due again)."""
+    for request in repo.exposure.requests(finding_id=finding_id, states=(RequestState.REMOVED,)):
+        repo.exposure.update_request(request.id, now, state=RequestState.RELISTED)
+        repo.exposure.add_event(request.id, RequestState.RELISTED, actor.username,
+                                "a scan found the data again", now)
 
 
 def _uploaded(files: Sequence[tuple[str, bytes]],

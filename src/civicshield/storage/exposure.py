@@ -67,9 +67,9 @@ class SqlExposureRepository:
                 for r in self.conn.execute(query)]
 
     def record_finding(self, principal_id: int, scan_id: int, key: str, values: dict[str, Any],
-                       now: datetime) -> tuple[int, bool]:
-        """Add a finding, or note that a known one was seen again; (id, is_new). A finding
-        that was removed and is seen again is marked re-listed."""
+                       now: datetime) -> tuple[int, FindingStatus | None]:
+        """Add a finding, or note that a known one was seen again; (id, its status before, or
+        None when new). A finding that was removed and is seen again is marked re-listed."""
         known = self.conn.execute(select(exposure_findings.c.id, exposure_findings.c.status)
                                   .where(exposure_findings.c.principal_id == principal_id,
                                          exposure_findings.c.match_key == key)).first()
@@ -79,7 +79,7 @@ class SqlExposureRepository:
             self.conn.execute(update(exposure_findings).where(exposure_findings.c.id == known.id)
                               .values(last_seen=now, scan_id=scan_id, status=status,
                                       page_sha256=values["page_sha256"]))
-            return int(known.id), False
+            return int(known.id), FindingStatus(known.status)
         blob = self.cipher.encrypt(json.dumps({"context": values["context"],
                                                "matched": values["matched"]}).encode(),
                                    context=f"exposure:{key}".encode())
@@ -89,7 +89,7 @@ class SqlExposureRepository:
             confidence=values["confidence"], why=values["why"], content_encrypted=blob,
             page_sha256=values["page_sha256"], first_seen=now, last_seen=now,
             status=FindingStatus.OPEN.value).returning(exposure_findings.c.id)).one()
-        return int(row.id), True
+        return int(row.id), None
 
     def findings(self, principal_id: int | None = None, *, status: str | None = None,
                  location: str | None = None, limit: int = 500,
