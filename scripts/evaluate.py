@@ -27,7 +27,7 @@ import detect_data
 
 from civicshield.app import build_registry
 from civicshield.config import load_settings
-from civicshield.detectors.encoder import MODEL_DIR, read_manifest
+from civicshield.detectors.encoder import MODEL_DIR, TextEncoder, read_manifest
 from civicshield.detectors.model import ModelDetector, calibrated
 from civicshield.domain.detection import DetectionInput, DetectorRegistry, verdict
 from civicshield.domain.profile import ProtectedProfile
@@ -75,24 +75,29 @@ def label_table(registry: DetectorRegistry,
         ("insult", "Davidson test (hate or offensive)", "insult",
          detect_data.davidson()["test"], "offensive"),
     ]
-    rows = ["| label | test set | n | stack P | stack R | stack F1 | model F1 | macro F1 |",
-            "|---|---|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| label | test set | n | stack P | stack R | stack F1 | model F1 | network F1 "
+            "| macro F1 |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     figures: dict[str, float] = {}
     encoder = model.encoder
+    network = TextEncoder.load(MODEL_DIR)  # the fine-tuned network alone, at its own thresholds
     for name, dataset, label, examples, head in tasks:
         texts = [e.text for e in examples]
         truth = [e.targets[head] == 1 for e in examples]
         stack = [label in f for f in flags_for(registry, texts)]
-        threshold = encoder.info.thresholds[head]
-        probabilities = encoder.probabilities(texts)[:, encoder.info.heads.index(head)]
-        alone = [calibrated(float(p), threshold) >= 0.5 for p in probabilities]
+        column = encoder.info.heads.index(head)
+        served = model.probabilities(texts)[:, column]
+        alone = [calibrated(float(p), model.thresholds[head]) >= 0.5 for p in served]
+        raw = network.probabilities(texts)[:, column]
+        bare = [float(p) >= network.info.thresholds[head] for p in raw]
         p, r, f1 = prf(stack, truth)
         model_f1 = prf(alone, truth)[2]
+        network_f1 = prf(bare, truth)[2]
         macro = macro_f1(stack, truth)
         figures[name] = f1
         figures[f"{name} macro"] = macro
+        figures[f"{name} network"] = network_f1
         rows.append(f"| {name} | {dataset} | {len(examples)} | {p:.3f} | {r:.3f} | **{f1:.3f}** "
-                    f"| {model_f1:.3f} | {macro:.3f} |")
+                    f"| {model_f1:.3f} | {network_f1:.3f} | {macro:.3f} |")
     return rows, figures
 
 
@@ -203,6 +208,8 @@ def main() -> None:
     gated, gate_figures = timed("gate", lambda: gate_table(model))
     thresholds = ", ".join(f"{h} {manifest['heads_calibration'][h]['threshold']}"
                            for h in manifest["heads"])
+    companions = ", ".join(f"{h} {c.threshold}" for h, c in
+                           (model.companions.heads.items() if model.companions else ()))
     text = "\n".join([
         "# Evaluation",
         "",
@@ -212,9 +219,12 @@ def main() -> None:
         f"(ONNX SHA-256 {manifest['onnx_sha256'][:16]}…).",
         "",
         "\"Stack\" is every built-in detector as `civicshield classify` runs them (trained model, "
-        "rules, threat cues, profile matcher); \"model\" is the trained head alone. A message is "
-        "flagged when its score reaches 0.5; the model's thresholds were chosen on the validation "
-        f"splits ({thresholds}), never on test data or HateCheck. Splits: ThreatGram and Davidson "
+        "rules, threat cues, profile matcher); \"model\" is the trained model alone as served "
+        "(the fine-tuned network, with its lexical companion where a head has one); \"network\" "
+        "is the fine-tuned network alone. A message is flagged when its score reaches 0.5; "
+        "the network's thresholds were chosen on the validation "
+        f"splits ({thresholds}), and so were the combined heads' ({companions or 'none'}), "
+        "never on test data or HateCheck. Splits: ThreatGram and Davidson "
         f"70/15/15 stratified with seed {detect_data.SEED}; EDOS its own train/dev/test. "
         "F1 is for the positive class; macro F1 (both classes) is EDOS task A's official measure.",
         "",

@@ -28,8 +28,9 @@ import augment
 import detect_data
 
 from civicshield.detectors.encoder import MODEL_DIR
-from civicshield.detectors.gate import GATE_FORMAT, Gate, features
+from civicshield.detectors.gate import GATE_FORMAT, Gate
 from civicshield.detectors.model import ModelDetector
+from civicshield.detectors.ngrams import features
 from civicshield.domain.detection import DetectionInput
 
 SIZE = 2 ** 18

@@ -24,7 +24,6 @@ KNOWN_FALSE_ALARMS: set[str] = {
     "I'm going to fight you on this every step of the way.",
     "This chili will blow your head off, in a good way.",
     "How do you sleep at night after voting for this?",
-    "I'll never vote for you again. Never.",
 }
 
 

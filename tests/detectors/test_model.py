@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import select
 import shutil
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -90,3 +93,39 @@ def test_repeated_texts_are_scored_once_and_remembered() -> None:
     rows = encoder.probabilities([text, text, "another"])
     assert np.array_equal(rows[0], rows[1])
     assert text in encoder._cache
+
+
+def test_batches_run_side_by_side_give_the_same_scores_as_one_after_another() -> None:
+    texts = [f"Message {i}: " + "the council should fix the road and " * (i % 12)
+             + ("I will hurt you." if i % 5 == 0 else "thank you.") for i in range(120)]
+    parallel = TextEncoder.load(MODEL_DIR, threads=2)
+    serial = TextEncoder.load(MODEL_DIR, threads=1)
+    got, expected = parallel.probabilities(texts), serial.probabilities(texts)
+    assert parallel._pool is not None  # more than one batch, so they did run side by side
+    assert serial._pool is None
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+
+
+def test_a_forked_child_reads_with_its_own_threads() -> None:
+    encoder = TextEncoder.load(MODEL_DIR, threads=2)
+    texts = [f"Council note {i}: " + "please repave the road near the school " * (i % 9)
+             for i in range(60)]
+    expected = encoder.probabilities(texts)
+    encoder._cache.clear()
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the parent's worker threads do not exist here
+        try:
+            os.write(writer, encoder.probabilities(texts).tobytes())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    ready, _, _ = select.select([reader], [], [], 60)
+    if not ready:  # the child hangs on threads it does not have
+        os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    assert ready, "the forked child never answered"
+    with os.fdopen(reader, "rb") as stream:
+        data = stream.read()
+    np.testing.assert_allclose(np.frombuffer(data, dtype=np.float32).reshape(expected.shape),
+                               expected, rtol=1e-6, atol=1e-7)

@@ -11,50 +11,21 @@ recall and skip rate). Weights are an .npz of plain arrays, checked by SHA-256 f
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import re
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from civicshield.detectors.ngrams import features, text_parts
 from civicshield.detectors.normalise import normalise
 from civicshield.detectors.threat_cues import has_cue
 
 GATE_FORMAT = 1
-_WORD = re.compile(r"[a-z0-9']+|[^\sa-z0-9]")
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
-#: A text longer than this many words is also read sentence by sentence (the model's limit of 128
-#: tokens is about 90 words), at most MAX_SENTENCES of them, as the model's windows are.
-LONG_TEXT_WORDS = 80
-MAX_SENTENCES = 64
 
 
 class GateFileError(RuntimeError):
     """gate.json or its weights are missing, of an unknown format, or altered."""
-
-
-def features(text: str, size: int) -> list[int]:
-    """Hashed feature indices: words, word pairs, and letter groups of three to five inside
-    words (so that misspellings and new words still land near known ones)."""
-    words = _WORD.findall(normalise(text).lower())
-    grams = [f"w:{w}" for w in words]
-    grams += [f"b:{a} {b}" for a, b in itertools.pairwise(words)]
-    for word in words:
-        padded = f"<{word}>"
-        grams += [f"c:{padded[i:i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
-    return [zlib.crc32(g.encode("utf-8")) % size for g in grams]
-
-
-def _parts(text: str) -> list[str]:
-    """The whole text; for a long one (which the model reads sentence by sentence too), also
-    each distinct sentence of a few words or more."""
-    if len(text.split()) <= LONG_TEXT_WORDS:
-        return [text]
-    sentences = [s for s in dict.fromkeys(_SENTENCES.split(text)) if len(s.split()) >= 4]
-    return [text, *sentences[:MAX_SENTENCES]]
 
 
 @dataclass(frozen=True)
@@ -94,7 +65,7 @@ class Gate:
         """The probability, per text, that the model has something to flag; for a long text the
         highest of the whole text's and each sentence's, so that one line of threat at the end
         of a calm email is not drowned by the rest."""
-        logits = np.array([max(self._logit(part) for part in _parts(t)) for t in texts],
+        logits = np.array([max(self._logit(part) for part in text_parts(t)) for t in texts],
                           dtype=np.float64)
         return np.asarray(1.0 / (1.0 + np.exp(-logits)))
 

@@ -3,9 +3,11 @@
 Each head's probability is mapped so that the threshold chosen on validation data lands on 0.5,
 the flag line every label shares; below it the score falls in proportion, above it rises to 1.
 The threat head also reads each text without reported speech ("someone wrote '...'") and without
-violent idioms aimed at things ("kill the bill"); the lower threat score counts. A cheap gate
-(``gate.py``) first sets aside texts the model would have nothing to say about. The model loads
-on first use, so commands that never analyse text start fast.
+violent idioms aimed at things ("kill the bill"); the lower threat score counts. A head with a
+lexical companion (``companion.py``) serves the model's probability combined with the
+companion's, at the threshold chosen for the combination. A cheap gate (``gate.py``) first sets
+aside texts the model would have nothing to say about. The model loads on first use, so commands
+that never analyse text start fast.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from civicshield.detectors.companion import Companions
 from civicshield.detectors.encoder import MODEL_DIR, TextEncoder, read_manifest
 from civicshield.detectors.gate import Gate
 from civicshield.detectors.idioms import without_idioms
@@ -56,12 +59,21 @@ class ModelDetector:
     name = "minilm-heads"
     labels: tuple[str, ...] = tuple(label for label, _ in HEAD_LABELS.values())
 
-    def __init__(self, folder: Path = MODEL_DIR, *, gated: bool = True) -> None:
+    def __init__(self, folder: Path = MODEL_DIR, *, gated: bool = True,
+                 companions: bool = True) -> None:
         self._folder = folder
         manifest = read_manifest(folder, verify=False)
         self.gate = Gate.load(folder) if gated else None
+        self.companions = Companions.load(folder) if companions else None
+        #: Each head's flag threshold: the model's, or its companion's for a combined head.
+        self.thresholds = {head: float(manifest["heads_calibration"][head]["threshold"])
+                           for head in manifest["heads"]}
+        if self.companions:
+            self.thresholds.update({head: c.threshold
+                                    for head, c in self.companions.heads.items()})
         gate = f".g{self.gate.sha256[:6]}" if self.gate else ""
-        self.version = f"{str(manifest['onnx_sha256'])[:10]}.{LOGIC_VERSION}{gate}"
+        companion = f".c{self.companions.sha256[:6]}" if self.companions else ""
+        self.version = f"{str(manifest['onnx_sha256'])[:10]}.{LOGIC_VERSION}{gate}{companion}"
         self._encoder: TextEncoder | None = None
 
     @property
@@ -76,7 +88,7 @@ class ModelDetector:
         if not batch:
             return []
         heads = self.encoder.info.heads
-        thresholds = self.encoder.info.thresholds
+        thresholds = self.thresholds
         texts = [item.text for item in batch]
         read = [i for i, ok in enumerate(self.gate.passes(texts))
                 if ok] if self.gate else list(range(len(texts)))
@@ -96,14 +108,21 @@ class ModelDetector:
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Each head's probability per text; the threat head reads the literal view as well
-        (without reported speech or idioms aimed at things) and keeps the lower score."""
+        (without reported speech or idioms aimed at things) and keeps the lower score. Heads
+        with a companion combine it in (the threat companion reads the literal view)."""
         encoder = self.encoder
+        heads = encoder.info.heads
         probabilities = encoder.probabilities(texts)
         literal = {i: without_idioms(without_reported(t)) for i, t in enumerate(texts)}
         literal = {i: t for i, t in literal.items() if t != texts[i]}
         if literal:
-            threat = encoder.info.heads.index("threat")
+            threat = heads.index("threat")
             rows = encoder.probabilities(list(literal.values()))
             for row, i in zip(rows, literal, strict=True):
                 probabilities[i, threat] = min(probabilities[i, threat], row[threat])
+        for head, companion in (self.companions.heads.items() if self.companions else ()):
+            read = [literal.get(i, t) for i, t in enumerate(texts)] if head == "threat" else texts
+            column = heads.index(head)
+            probabilities[:, column] = companion.combine(probabilities[:, column],
+                                                         companion.logits(read))
         return probabilities

@@ -1,0 +1,54 @@
+"""Hashed word and letter n-grams: the features of the gate and of the lexical companion heads.
+
+A text becomes a list of indices into a fixed-size weight vector: its words, word pairs and the
+letter groups of three to five inside each word (so that misspellings and new words still land
+near known ones), read after ``normalise`` ("k1ll" is "kill"). Hashing keeps the weights a plain
+array with no vocabulary to store. Training (scripts/) and run time use these same functions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import zlib
+
+import numpy as np
+
+from civicshield.detectors.normalise import normalise
+
+_WORD = re.compile(r"[a-z0-9']+|[^\sa-z0-9]")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+#: A text longer than this many words is also read sentence by sentence (the model's limit of 128
+#: tokens is about 90 words), at most MAX_SENTENCES of them, as the model's windows are.
+LONG_TEXT_WORDS = 80
+MAX_SENTENCES = 64
+
+
+def features(text: str, size: int) -> list[int]:
+    """Hashed feature indices, one per occurrence: words, word pairs and letter groups."""
+    words = _WORD.findall(normalise(text).lower())
+    grams = [f"w:{w}" for w in words]
+    grams += [f"b:{a} {b}" for a, b in itertools.pairwise(words)]
+    for word in words:
+        padded = f"<{word}>"
+        grams += [f"c:{padded[i:i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+    return [zlib.crc32(g.encode("utf-8")) % size for g in grams]
+
+
+def weighted_features(text: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct feature indices and their weights: log(1 + count), scaled to unit length, so
+    that a long text does not score high only for being long."""
+    indices, counts = np.unique(np.asarray(features(text, size), dtype=np.int64),
+                                return_counts=True)
+    values = np.log1p(counts.astype(np.float64))
+    norm = float(np.sqrt((values ** 2).sum()))
+    return indices, values / norm if norm else values
+
+
+def text_parts(text: str) -> list[str]:
+    """The whole text; for a long one (which the model reads sentence by sentence too), also
+    each distinct sentence of a few words or more."""
+    if len(text.split()) <= LONG_TEXT_WORDS:
+        return [text]
+    sentences = [s for s in dict.fromkeys(_SENTENCES.split(text)) if len(s.split()) >= 4]
+    return [text, *sentences[:MAX_SENTENCES]]
