@@ -62,13 +62,11 @@ def model_flags(model: ModelDetector, texts: list[str]) -> np.ndarray:
 
 def matrix(texts: list[str]) -> csr_matrix:
     """Hashed features, one row per text (repeated features add up)."""
-    indices: list[int] = []
-    indptr = [0]
-    for text in texts:
-        indices += features(text, SIZE)
-        indptr.append(len(indices))
+    rows = [features(text, SIZE) for text in texts]
+    indptr = np.cumsum([0, *(len(r) for r in rows)])
+    indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     data = np.ones(len(indices), dtype=np.float32)
-    result = csr_matrix((data, np.array(indices), np.array(indptr)), shape=(len(texts), SIZE))
+    result = csr_matrix((data, indices, indptr), shape=(len(texts), SIZE))
     result.sum_duplicates()
     return result
 

@@ -66,3 +66,15 @@ def test_registry_switches_detectors_off_by_name() -> None:
 def test_registry_refuses_duplicate_names() -> None:
     with pytest.raises(ValueError, match="two detectors"):
         DetectorRegistry([SpamDetector(), SpamDetector()])
+
+
+def test_a_repeated_text_is_answered_from_the_cache_with_the_same_findings() -> None:
+    detector = HarassmentDetector()
+    text = "You are pathetic and worthless, sweetheart. (cache check 41c2)"
+    first = detector.detect_one(text)
+    first.append(first[0])  # callers get their own list: changing it changes nothing stored
+    hits = detector._remembered.cache_info().hits
+    again = detector.detect_one(text)
+    assert detector._remembered.cache_info().hits == hits + 1
+    assert again == first[:-1] and len(again) >= 1
+    assert {f.label for f in again} == {"harassment"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import zlib
+from functools import lru_cache
 
 import numpy as np
 
@@ -24,22 +25,30 @@ LONG_TEXT_WORDS = 80
 MAX_SENTENCES = 64
 
 
-def features(text: str, size: int) -> list[int]:
+def _hash(gram: str) -> int:
+    return zlib.crc32(gram.encode("utf-8"))
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_hashes(word: str) -> tuple[int, ...]:
+    """A word's own hash and its letter groups' (words repeat, so each is worked out once)."""
+    padded = f"<{word}>"
+    return (_hash(f"w:{word}"), *(_hash(f"c:{padded[i:i + n]}")
+                                  for n in (3, 4, 5) for i in range(len(padded) - n + 1)))
+
+
+def features(text: str, size: int) -> np.ndarray:
     """Hashed feature indices, one per occurrence: words, word pairs and letter groups."""
     words = _WORD.findall(normalise(text).lower())
-    grams = [f"w:{w}" for w in words]
-    grams += [f"b:{a} {b}" for a, b in itertools.pairwise(words)]
-    for word in words:
-        padded = f"<{word}>"
-        grams += [f"c:{padded[i:i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
-    return [zlib.crc32(g.encode("utf-8")) % size for g in grams]
+    hashes = [h for word in words for h in _word_hashes(word)]
+    hashes += [_hash(f"b:{a} {b}") for a, b in itertools.pairwise(words)]
+    return np.asarray(hashes, dtype=np.int64) % size
 
 
 def weighted_features(text: str, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct feature indices and their weights: log(1 + count), scaled to unit length, so
     that a long text does not score high only for being long."""
-    indices, counts = np.unique(np.asarray(features(text, size), dtype=np.int64),
-                                return_counts=True)
+    indices, counts = np.unique(features(text, size), return_counts=True)
     values = np.log1p(counts.astype(np.float64))
     norm = float(np.sqrt((values ** 2).sum()))
     return indices, values / norm if norm else values

@@ -3,6 +3,7 @@
 Rules run on a lower-cased view of the text where common look-alike characters are read as
 letters ("K1ll" reads as "kill"). The view keeps every character's position, so spans point into
 the original text; the rare text whose lower-casing changes its length is matched ignoring case.
+A text seen again (a copied message, a repeated reply) is answered from a small cache.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ _LOOKALIKES = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "
 
 #: Most spans one rule reports in one message.
 MAX_SPANS_PER_RULE = 5
+#: Distinct texts whose findings each rule detector remembers.
+CACHE_SIZE = 4096
 
 
 def _lower(text: str) -> str:
@@ -65,13 +68,17 @@ class RuleDetector:
         self.labels: tuple[str, ...] = tuple(dict.fromkeys(r.label for r in self.rules))
         self._compiled = [(rule, re.compile(rule.pattern), re.compile(rule.pattern, re.IGNORECASE))
                           for rule in self.rules]
+        self._remembered = lru_cache(maxsize=CACHE_SIZE)(self._findings)
 
     def detect(self, batch: Sequence[DetectionInput]) -> list[list[Finding]]:
         """Return every rule match as a finding, per input."""
         return [self.detect_one(item.text) for item in batch]
 
     def detect_one(self, text: str) -> list[Finding]:
-        """Findings for one text."""
+        """Findings for one text (findings are immutable, so a repeated text shares them)."""
+        return list(self._remembered(text))
+
+    def _findings(self, text: str) -> tuple[Finding, ...]:
         views = {True: lookalike_view(text), False: plain_view(text)}
         lowered = len(text.lower()) == len(text)
         found: list[Finding] = []
@@ -85,4 +92,4 @@ class RuleDetector:
         if self.skip_reported and found:
             quoted = reported_spans(text)
             found = [f for f in found if not inside(f.span, quoted)]
-        return found
+        return tuple(found)
