@@ -19,7 +19,7 @@ class ThreatDetector(RuleDetector):
     """Rules for threats of violence against the official, their family or staff."""
 
     name = "threat-rules"
-    version = "2"
+    version = "3"
     skip_reported = True
     rules = (
         Rule("threat", rf"\b(?:i|we|i'm|im|we're|i am|we are)\b{_CLOSE}\b(?:will|'ll|gonna|going to"
@@ -88,6 +88,19 @@ class ThreatDetector(RuleDetector):
              r" (?:at|there|outside|to)\b[^.!?\n]{0,60}\bwith (?:my|a|the) (?:rifle|gun|shotgun"
              r"|pistol|knife|ar-?15|glock|piece|weapon)s?\b",
              0.88, "says they will come to a place armed"),
+        Rule("threat", rf"\bhunt(?:ing|ed)? (?:{_TARGET}|(?:every|each|all)(?: last)?(?: one)? of "
+             rf"(?:you|them|those \w+)) down\b|\bhunt(?:ing|ed)? down (?:{_TARGET}|(?:every|each|all)"
+             rf"(?: last)?(?: one)? of (?:you|them|those \w+))",
+             0.8, "says they will hunt the person or people down"),
+        Rule("threat", r"\b(?:burn|torch|firebomb|set fire to|blow up)\b[^.!?\n]{0,50}\bwith (?:you"
+             r"|u|her|him|them|everyone|all of (?:you|them)|your (?:\w+ )?(?:family|kids|children|staff))"
+             r" (?:still |all )?(?:inside|in it|in there)\b",
+             0.88, "talks of setting fire to or blowing up a place with people inside"),
+        Rule("threat", r"\b(?:you|u|the mayor|your (?:family|kids?|children|husband|wife|daughter|son"
+             r"|staff))(?: and (?:her|his|your|the) (?:family|kids|children|staff|husband|wife))?"
+             r" (?:will|'ll|are going to|is going to|gonna) (?:all |both )?be dead (?:by|before|within"
+             r"|in|soon|tomorrow|tonight|next)\b",
+             0.85, "predicts the person's death by a time (explicit threat)"),
         Rule("threat", r"(?:🔫|🔪|💣|🪓|⚰️|🪦)[^.!?\n]{0,30}\b(?:you|your|her|mayor)\b"
              r"|\b(?:you|your|her|mayor)\b[^.!?\n]{0,30}(?:🔫|🔪|💣|🪓|⚰️|🪦)",
              0.65, "uses weapon or death emoji aimed at the person"),
