@@ -3,10 +3,11 @@
 ``TextEncoder`` loads the committed model folder (an int8 ONNX graph, tokenizer.json and
 model.json), checks both files against the hashes in model.json, and turns texts into one
 probability per head. Batches are length-sorted and padded only to their longest member, each
-batch holds at most a fixed number of tokens, batches run side by side on as many threads as the
-machine has cores (one core each: small batches in parallel beat one batch on two cores), texts longer than the model's 128 tokens are read
-sentence by sentence (the worst sentence counts, so a threat at the end of a long email is not
-averaged away), and repeated texts are scored once.
+batch holds at most a fixed number of tokens, and batches run side by side on as many threads as
+the machine has cores (one core each: small batches in parallel beat one batch on two cores).
+Texts longer than the model's 128 tokens are read sentence by sentence (the worst sentence
+counts, so a threat at the end of a long email is not averaged away), and repeated texts are
+scored once.
 """
 
 from __future__ import annotations
