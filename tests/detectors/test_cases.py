@@ -21,9 +21,7 @@ STACK = DetectorRegistry(civicshield_detectors())
 #: Lawful messages the current model still flags, listed so that the table stays honest: each is
 #: an expected failure, and one that starts passing fails the suite until it is taken off the list.
 KNOWN_FALSE_ALARMS: set[str] = {
-    "I'm going to fight you on this every step of the way.",
     "This chili will blow your head off, in a good way.",
-    "How do you sleep at night after voting for this?",
 }
 
 

@@ -73,4 +73,4 @@ def test_span_points_at_the_threatening_words() -> None:
 
 def test_findings_name_detector_and_version() -> None:
     (finding,) = run(DETECTOR, "I will kill you")
-    assert (finding.detector, finding.version, finding.label) == ("threat-rules", "3", "threat")
+    assert (finding.detector, finding.version, finding.label) == ("threat-rules", "4", "threat")

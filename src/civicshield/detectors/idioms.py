@@ -1,7 +1,8 @@
 """Violent words aimed at things or at an election, not at a person: "kill the bill".
 
 Politics is full of them: kill the bill, gut the budget, take a hatchet to the fees, hang this
-vote around your neck, destroy you at the ballot box, dead on arrival. ``idiom_spans`` finds such
+vote around your neck, destroy you at the ballot box, dead on arrival, fight you on this every
+step of the way, how do you sleep at night. ``idiom_spans`` finds such
 phrases; the model's threat head reads the text with them replaced by "oppose that", so the verb
 alone cannot make a threat. A harm verb aimed at a person is never touched, and phrases that are
 also real threats ("blow your head off") are left for the model to judge.
@@ -30,7 +31,10 @@ _IDIOMS = re.compile(
     r"|\bhang (?:this|that|the|it)\b[^.!?\n]{0,30}\baround (?:your|his|her|their) necks?\b"
     r"|\bdead on arrival\b|\bdead in the water\b|\bto die for\b|\bdying to\b|\bkilling it\b"
     r"|\bkilled it\b|\bis killing me\b|\bare killing me\b|\bcould kill for\b"
-    r"|\bshoot(?:ing)? (?:some )?hoops\b|\bblow (?:your|my) (?:mind|socks) off\b",
+    r"|\bshoot(?:ing)? (?:some )?hoops\b|\bblow (?:your|my) (?:mind|socks) off\b"
+    r"|\bfight(?:ing)? (?:you|them|her|him|this|it) (?:on|over) (?:this|that|it|every)\b"
+    r"(?:[^.!?\n]{0,30}?\bof the way\b)?|\bfight(?:ing)? (?:you|them|her|him|this|it) every step"
+    r" of the way\b|\bhow (?:do|can|could) (?:you|she|he|they) sleep at night\b",
     re.IGNORECASE)
 
 

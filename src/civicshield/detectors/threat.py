@@ -19,7 +19,7 @@ class ThreatDetector(RuleDetector):
     """Rules for threats of violence against the official, their family or staff."""
 
     name = "threat-rules"
-    version = "3"
+    version = "4"
     skip_reported = True
     rules = (
         Rule("threat", rf"\b(?:i|we|i'm|im|we're|i am|we are)\b{_CLOSE}\b(?:will|'ll|gonna|going to"
@@ -101,6 +101,16 @@ class ThreatDetector(RuleDetector):
              r" (?:will|'ll|are going to|is going to|gonna) (?:all |both )?be dead (?:by|before|within"
              r"|in|soon|tomorrow|tonight|next)\b",
              0.85, "predicts the person's death by a time (explicit threat)"),
+        Rule("threat", r"\b(?:fight|punch|hit|slap|kick|jump|beat up|knock out|deck) (?:you|u|her|him)"
+             r"\b[^.!?\n]{0,20}?\b(?:in the parking (?:lot|garage)|outside (?:city hall|the meeting"
+             r"|your (?:house|home|office))|after the (?:meeting|hearing|event)|when you (?:leave|walk"
+             r"|get out)|at your (?:car|house|home|door))\b",
+             0.8, "talks of assaulting the person at a place or time (threat of assault)"),
+        Rule("threat", r"\byour (?:back |front |garage |side |bedroom |patio )?(?:door|window|gate"
+             r"|lock)s? (?:is |are |was |were )?(?:still )?(?:unlocked|broken|doesn'?t lock|won'?t lock)\b"
+             r"|\bwith (?:the|your) (?:back |front |garage |side )?(?:door|window)s? (?:unlocked"
+             r"|open)\b",
+             0.72, "points out a weak spot in the person's home (veiled threat)"),
         Rule("threat", r"(?:🔫|🔪|💣|🪓|⚰️|🪦)[^.!?\n]{0,30}\b(?:you|your|her|mayor)\b"
              r"|\b(?:you|your|her|mayor)\b[^.!?\n]{0,30}(?:🔫|🔪|💣|🪓|⚰️|🪦)",
              0.65, "uses weapon or death emoji aimed at the person"),
