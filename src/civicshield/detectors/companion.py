@@ -15,8 +15,6 @@ by SHA-256 from companion.json.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from civicshield.detectors.ngrams import text_parts, weighted_features
+from civicshield.detectors.weights import read_weights
 
 COMPANION_FORMAT = 1
 
@@ -70,28 +69,14 @@ class Companions:
     @classmethod
     def load(cls, folder: Path) -> Companions | None:
         """The companions in ``folder``, or None when it has none (the model alone serves)."""
-        manifest_path = folder / "companion.json"
-        if not manifest_path.exists():
+        found = read_weights(folder / "companion.json", COMPANION_FORMAT, CompanionFileError)
+        if found is None:
             return None
-        try:
-            manifest = json.loads(manifest_path.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CompanionFileError(f"{manifest_path}: cannot read ({exc})") from exc
-        if manifest.get("format") != COMPANION_FORMAT:
-            raise CompanionFileError(f"{manifest_path}: format {manifest.get('format')!r}, "
-                                     f"expected {COMPANION_FORMAT}")
-        weights_path = folder / manifest["weights"]
-        content = weights_path.read_bytes() if weights_path.exists() else b""
-        digest = hashlib.sha256(content).hexdigest()
-        if digest != manifest["weights_sha256"]:
-            raise CompanionFileError(f"{weights_path}: missing or does not match its SHA-256")
-        heads: dict[str, CompanionHead] = {}
-        with np.load(weights_path, allow_pickle=False) as arrays:
-            for name, spec in manifest["heads"].items():
-                heads[name] = CompanionHead(
-                    weights=arrays[f"{name}_weights"].astype(np.float32),
-                    bias=float(arrays[f"{name}_bias"][0]),
-                    model_weight=float(spec["model_weight"]),
-                    companion_weight=float(spec["companion_weight"]),
-                    intercept=float(spec["intercept"]), threshold=float(spec["threshold"]))
-        return cls(heads, digest)
+        heads = {name: CompanionHead(
+            weights=found.arrays[f"{name}_weights"].astype(np.float32),
+            bias=float(found.arrays[f"{name}_bias"][0]),
+            model_weight=float(spec["model_weight"]),
+            companion_weight=float(spec["companion_weight"]),
+            intercept=float(spec["intercept"]), threshold=float(spec["threshold"]))
+            for name, spec in found.manifest["heads"].items()}
+        return cls(heads, found.sha256)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,7 @@ import numpy as np
 import onnxruntime
 from tokenizers import Encoding, Tokenizer
 
-from civicshield.detectors.normalise import normalise
+from civicshield.detectors.normalise import SENTENCE_BREAK, normalise
 
 MODEL_DIR = Path(__file__).parent / "models"
 FORMAT = 1
@@ -37,7 +36,6 @@ FORMAT = 1
 TOKEN_BUDGET = 1024
 #: Most sentences read from one long text (each distinct sentence once, up to 64 tokens each).
 MAX_WINDOWS = 64
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 CACHE_SIZE = 4096
 
 
@@ -145,7 +143,7 @@ class TextEncoder:
         normalised = [normalise(t) for t in texts]
         for i, encoding in enumerate(self._tokenizer.encode_batch(normalised)):
             if encoding.overflowing:  # a long text: read sentence by sentence
-                sentences = dict.fromkeys(s for s in _SENTENCES.split(normalised[i]) if s.strip())
+                sentences = dict.fromkeys(s for s in SENTENCE_BREAK.split(normalised[i]) if s.strip())
                 windows += [(i, w) for w in
                             self._windows.encode_batch(list(sentences)[:MAX_WINDOWS])]
             else:

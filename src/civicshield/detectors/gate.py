@@ -10,8 +10,6 @@ recall and skip rate). Weights are an .npz of plain arrays, checked by SHA-256 f
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import numpy as np
 from civicshield.detectors.ngrams import features, text_parts
 from civicshield.detectors.normalise import normalise
 from civicshield.detectors.threat_cues import has_cue
+from civicshield.detectors.weights import read_weights
 
 GATE_FORMAT = 1
 
@@ -41,25 +40,11 @@ class Gate:
     def load(cls, folder: Path) -> Gate | None:
         """The gate in ``folder``, or None when the folder has none (every text goes to the
         model)."""
-        manifest_path = folder / "gate.json"
-        if not manifest_path.exists():
+        found = read_weights(folder / "gate.json", GATE_FORMAT, GateFileError)
+        if found is None:
             return None
-        try:
-            manifest = json.loads(manifest_path.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise GateFileError(f"{manifest_path}: cannot read ({exc})") from exc
-        if manifest.get("format") != GATE_FORMAT:
-            raise GateFileError(f"{manifest_path}: format {manifest.get('format')!r}, expected "
-                                f"{GATE_FORMAT}")
-        weights_path = folder / manifest["weights"]
-        content = weights_path.read_bytes() if weights_path.exists() else b""
-        digest = hashlib.sha256(content).hexdigest()
-        if digest != manifest["weights_sha256"]:
-            raise GateFileError(f"{weights_path}: missing or does not match its SHA-256")
-        with np.load(weights_path, allow_pickle=False) as arrays:
-            weights = arrays["weights"].astype(np.float32)
-            bias = float(arrays["bias"][0])
-        return cls(weights, bias, float(manifest["threshold"]), digest)
+        return cls(found.arrays["weights"].astype(np.float32), float(found.arrays["bias"][0]),
+                   float(found.manifest["threshold"]), found.sha256)
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """The probability, per text, that the model has something to flag; for a long text the

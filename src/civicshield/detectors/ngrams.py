@@ -15,10 +15,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from civicshield.detectors.normalise import normalise
+from civicshield.detectors.normalise import SENTENCE_BREAK, normalise
 
 _WORD = re.compile(r"[a-z0-9']+|[^\sa-z0-9]")
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 #: A text longer than this many words is also read sentence by sentence (the model's limit of 128
 #: tokens is about 90 words), at most MAX_SENTENCES of them, as the model's windows are.
 LONG_TEXT_WORDS = 80
@@ -59,5 +58,5 @@ def text_parts(text: str) -> list[str]:
     each distinct sentence of a few words or more."""
     if len(text.split()) <= LONG_TEXT_WORDS:
         return [text]
-    sentences = [s for s in dict.fromkeys(_SENTENCES.split(text)) if len(s.split()) >= 4]
+    sentences = [s for s in dict.fromkeys(SENTENCE_BREAK.split(text)) if len(s.split()) >= 4]
     return [text, *sentences[:MAX_SENTENCES]]

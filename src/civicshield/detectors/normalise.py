@@ -13,6 +13,9 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
                        "@": "a", "$": "s", "!": "i"})
 #: A stand-in between two letters ("k1ll", "b!tch", "h@ng") or opening a word ("1diot").
 _STAND_IN = re.compile(r"(?<=[a-zA-Z])[0-9@$!](?=[a-zA-Z])|\b[0-9@$](?=[a-zA-Z]{3,}\b)")
+#: Where a text is cut into sentences: after . ! or ? and at line breaks. The model's windows for
+#: long texts and the gate's and companions' parts are cut here, so that they read the same pieces.
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 #: Four or more single letters separated by the same kind of gap: "d-e-a-d", "k i l l", "k.i.l.l".
 _SPELLED = re.compile(r"\b[a-zA-Z](?:(?P<gap>[ .\-_*])[a-zA-Z])(?:(?P=gap)[a-zA-Z]){2,}\b")
 
