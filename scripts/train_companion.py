@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import augment
 import detect_data
+from train_models import best_threshold  # the same grid and rule as the network's heads
 
 from civicshield.detectors.companion import COMPANION_FORMAT, CompanionHead
 from civicshield.detectors.encoder import MODEL_DIR
@@ -45,7 +46,6 @@ from civicshield.detectors.reported import without_reported
 SIZE = 2 ** 18
 C = 16.0
 HEAD = "threat"
-GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)
 
 
 def matrix(texts: list[str]) -> csr_matrix:
@@ -60,13 +60,6 @@ def matrix(texts: list[str]) -> csr_matrix:
 def f1(predicted: np.ndarray, truth: np.ndarray) -> float:
     tp = float((predicted & truth).sum())
     return 2 * tp / max(float(predicted.sum() + truth.sum()), 1.0)
-
-
-def best_threshold(probabilities: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
-    """The F1-best threshold on the grid the model's heads use, and its F1."""
-    scores = [f1(probabilities >= t, truth) for t in GRID]
-    best = int(np.argmax(scores))
-    return float(GRID[best]), scores[best]
 
 
 def logit(p: np.ndarray) -> np.ndarray:
