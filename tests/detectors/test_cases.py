@@ -20,9 +20,7 @@ STACK = DetectorRegistry(civicshield_detectors())
 
 #: Lawful messages the current model still flags, listed so that the table stays honest: each is
 #: an expected failure, and one that starts passing fails the suite until it is taken off the list.
-KNOWN_FALSE_ALARMS: set[str] = {
-    "This chili will blow your head off, in a good way.",
-}
+KNOWN_FALSE_ALARMS: set[str] = set()
 
 
 def _read(name: str) -> list[dict[str, str]]:

@@ -31,6 +31,9 @@ THREATS = [
     ("There's a bullet with your name on it", "weapon"),
     ("🔫 coming for you mayor", "emoji"),
     ("you're d-e-a-d", "disguised"),
+    ("Keep talking and I will blow your head off", "injure the person's body"),
+    ("im gonna smash your face in", "injure the person's body"),
+    ("We'll put one in your head", "injure the person's body"),
 ]
 
 LAWFUL = [
@@ -49,6 +52,12 @@ LAWFUL = [
     "You are killing small businesses with this parking policy.",
     "The council is hanging by a thread on this vote.",
     "Our gun policy debate needs facts, not slogans.",
+    "We're going to cut your funding if you keep this up.",  # "cut you" is not "cut your ..."
+    "I will break your record at the 5k.",
+    "I'm not going to hurt you, I want answers about the budget.",
+    "We will never hurt you, mayor; we will vote you out.",
+    "I'm going to break your heart with these budget numbers.",
+    "We will cut your legs out from under you at the council vote.",
 ]
 
 
@@ -73,4 +82,4 @@ def test_span_points_at_the_threatening_words() -> None:
 
 def test_findings_name_detector_and_version() -> None:
     (finding,) = run(DETECTOR, "I will kill you")
-    assert (finding.detector, finding.version, finding.label) == ("threat-rules", "4", "threat")
+    assert (finding.detector, finding.version, finding.label) == ("threat-rules", "5", "threat")

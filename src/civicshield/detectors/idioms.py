@@ -2,10 +2,12 @@
 
 Politics is full of them: kill the bill, gut the budget, take a hatchet to the fees, hang this
 vote around your neck, destroy you at the ballot box, dead on arrival, fight you on this every
-step of the way, how do you sleep at night. ``idiom_spans`` finds such
+step of the way, how do you sleep at night, this chili will blow your head off, cut your legs
+out from under you, beat your record, hang your portrait. ``idiom_spans`` finds such
 phrases; the model's threat head reads the text with them replaced by "oppose that", so the verb
 alone cannot make a threat. A harm verb aimed at a person is never touched, and phrases that are
-also real threats ("blow your head off") are left for the model to judge.
+also real threats ("blow your head off") are left for the model to judge unless food or drink
+is what will do it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ _THINGS = (r"bill|ordinance|measure|proposal|plan|budget|project|deal|vote|amend
            r"|fees?|levy|bond|zoning|rezoning|campaign|candidacy|career|chances|bid|agenda|mandate"
            r"|ballot measure|prop(?:osition)?(?: \d+)?|funding|cuts|hike|increase|development|stadium"
            r"|permit|lane|lanes|parking|schedule|plans|bills|measures|proposals|projects|deals")
+#: Food and drink that "will blow your head off" (hot, strong): praise, not a threat.
+_FIERY = (r"chill?i|chilies|chillies|salsa|sauce|hot sauce|peppers?(?! spray)|wings|curry"
+          r"|vindaloo|jalape[nñ]os?|habaneros?|wasabi|horseradish|mustard|kimchi|dish|recipe"
+          r"|soup|stew|coffee|espresso|drink|cocktail|margarita|moonshine|whiskey|tequila")
 _IDIOMS = re.compile(
     rf"\b(?:{_HARM})\s+(?:(?:this|that|the|these|those|your|his|her|their|our|a|an|every|any)\s+)?"
     rf"(?:[\w-]+\s+){{0,2}}?(?:{_THINGS})\b(?!['’]s)"
@@ -34,7 +40,13 @@ _IDIOMS = re.compile(
     r"|\bshoot(?:ing)? (?:some )?hoops\b|\bblow (?:your|my) (?:mind|socks) off\b"
     r"|\bfight(?:ing)? (?:you|them|her|him|this|it) (?:on|over) (?:this|that|it|every)\b"
     r"(?:[^.!?\n]{0,30}?\bof the way\b)?|\bfight(?:ing)? (?:you|them|her|him|this|it) every step"
-    r" of the way\b|\bhow (?:do|can|could) (?:you|she|he|they) sleep at night\b",
+    r" of the way\b|\bhow (?:do|can|could) (?:you|she|he|they) sleep at night\b"
+    rf"|\b(?:{_FIERY})\b[^.!?\n]{{0,20}}?\b(?:will|'ll|is gonna|is going to|would|could|might"
+    r"|can|gonna) blow (?:your|my|his|her|their) (?:head|mind|socks|brains?) off\b"
+    r"|\bcut (?:your|his|her|their|the) legs out from under\b"
+    r"|\bbeat (?:your|his|her|my|their|the) (?:\w+ )?(?:record|score|streak|best)\b"
+    r"|\bhang (?:your|his|her|their|the|a|my) (?:\w+ )?(?:portrait|picture|photo|painting"
+    r"|sign|banner|flag|poster)s?\b",
     re.IGNORECASE)
 
 

@@ -35,7 +35,7 @@ HEAD_LABELS: dict[str, tuple[str, str]] = {
     "offensive": ("insult", "is abusive or insulting"),
 }
 #: Bumped when the code around the model changes what it reports (the model's hash covers the rest).
-LOGIC_VERSION = "3"
+LOGIC_VERSION = "4"
 #: Scores under this are not reported (they would only add noise to the reasons).
 REPORT_FLOOR = 0.2
 

@@ -11,22 +11,38 @@ from civicshield.detectors.rules import Rule, RuleDetector
 _HARM = (r"(?:kill|shoot|stab|murder|strangle|choke|hang|lynch|behead|execute|bomb|burn|torch"
          r"|rape|beat|hurt|gut|slit|assassinate|snipe|run over|shank|cut|break|end)")
 _TARGET = (r"(?:you|u|ya|her|him|them|(?:the|this|that) mayor|mayor\b|that (?:\w+ )?(?:woman|man|bitch|traitor)"
-           r"|your (?:\w+ )?(?:family|kids?|children|husband|wife|daughter|son|mom|mother|dad|staff))")
+           r"|your (?:\w+ )?(?:family|kids?|children|husband|wife|daughter|son|mom|mother|dad|staff))"
+           r"\b")  # "cut you", never "cut your funding"
 _CLOSE = r"[^.!?\n]{0,30}?"
+_NOT = r"(?!\bnot\b|\bnever\b|n't\b|\bno\b)"
+#: "I will", "we're gonna", "I'm about to" ... and up to two more words before the harm; a
+#: "not" or "never" on the way ("I will never hurt you") is no threat.
+_INTENT = (rf"\b(?:i|we|i'm|im|we're|i am|we are)\b(?:{_NOT}[^.!?\n]){{0,30}}?\b(?:will|'ll"
+           r"|gonna|going to|about to|want to|wanna|plan to|intend to|am coming to|are coming to)"
+           rf"\s+(?:{_NOT}\w+\s+){{0,2}}?")
+#: Harm done to a part of the body; "break your heart", "blow your mind" are not on the list.
+_BODY_HARM = (r"(?:blow|bash|cave|smash|crack|split|break|snap|rip|tear|slit|cut|knock|kick|stomp"
+              r"|beat|gouge|bust|blow out) (?:your|ur|her|his|the mayor's) (?:\w+ )?(?:head|brains?"
+              r"|skull|face|throat|neck|teeth|jaw|legs?|arms?|kneecaps?|knees|ribs|eyes?|guts"
+              r"|spine|nose|fingers)\b(?! out from under)"
+              r"|put (?:a (?:bullet|round|slug|hole)|(?:one|two|\d+)(?: (?:bullet|round|slug|hole)s?)?)"
+              r" (?:in|into|through|between)"
+              r" (?:your|ur|her|his|the mayor's) (?:\w+ )?(?:head|brains?|skull|face|eyes|chest"
+              r"|heart|neck|back)\b")
 
 
 class ThreatDetector(RuleDetector):
     """Rules for threats of violence against the official, their family or staff."""
 
     name = "threat-rules"
-    version = "4"
+    version = "5"
     skip_reported = True
     screen = False  # measured: these rules run faster one by one than joined (benchmarks.md)
     rules = (
-        Rule("threat", rf"\b(?:i|we|i'm|im|we're|i am|we are)\b{_CLOSE}\b(?:will|'ll|gonna|going to"
-             rf"|about to|want to|wanna|plan to|intend to|am coming to|are coming to)\s+"
-             rf"(?:\w+\s+){{0,2}}?{_HARM}\s+{_TARGET}",
+        Rule("threat", rf"{_INTENT}{_HARM}\s+{_TARGET}",
              0.92, "says they intend to hurt the person (explicit threat)"),
+        Rule("threat", rf"{_INTENT}(?:{_BODY_HARM})",
+             0.92, "says they intend to injure the person's body (explicit threat)"),
         Rule("threat", rf"\b(?:someone|somebody|anyone|people|y'all|you all|everyone|patriots)\b"
              rf"{_CLOSE}\b(?:should|needs? to|ought to|has to|have to|must)\s+(?:\w+\s+)?"
              rf"{_HARM}\s+{_TARGET}",
