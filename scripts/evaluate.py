@@ -18,7 +18,7 @@ import json
 import platform
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,8 +138,12 @@ def own_sets(registry: DetectorRegistry) -> tuple[list[str], dict[str, float]]:
     wrong = [(c, f) for c, f in zip(negatives, flagged, strict=True)
              if f & {"threat", "harassment"}]
     share = len(wrong) / len(negatives)
+    by_label = Counter(label for f in flagged for label in f)
+    any_flag = sum(bool(f) for f in flagged) / len(negatives)
     rows += [f"Hard negatives: {len(negatives)} lawful messages; **{share:.1%}** flagged as threat "
-             "or harassment.", ""]
+             f"or harassment. Flagged with any label: {any_flag:.1%} ("
+             + (", ".join(f"{label} {n}" for label, n in sorted(by_label.items())) or "none")
+             + ").", ""]
     rows += [f"- flagged: \"{c['text']}\" ({', '.join(sorted(f))})" for c, f in wrong]
     threats = _jsonl(CASES / "threats.jsonl")
     found = flags_for(registry, [c["text"] for c in threats])

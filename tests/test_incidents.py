@@ -26,7 +26,7 @@ ADMIN = cli_actor()
 def incident(service: CivicShield) -> int:
     """An incident opened from the two worst messages of the generic sample."""
     service.import_file(ADMIN, SAMPLES / "generic.jsonl")
-    worst = service.queue(QueueFilter(flagged_only=True), limit=2)[0]
+    worst = service.queue(QueueFilter(), limit=2)[0]
     opened = service.incidents.open(ADMIN, "Threats after the budget vote",
                                     [m.id for m in worst], severity=Severity.HIGH)
     return opened.id

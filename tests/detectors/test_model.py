@@ -72,6 +72,15 @@ def test_the_model_leaves_ordinary_and_lawful_speech_alone(text: str) -> None:
     assert {"threat", "harassment"}.isdisjoint(labels(DETECTOR, text))
 
 
+@pytest.mark.parametrize("text", [
+    "Kill the bill!",
+    "We'll destroy you at the ballot box.",
+    "I'll beat you in the primary.",
+])
+def test_violent_idioms_aimed_at_things_raise_no_model_flag_at_all(text: str) -> None:
+    assert labels(DETECTOR, text) == set()
+
+
 def test_a_texts_score_does_not_depend_on_the_other_texts_in_its_batch() -> None:
     texts = ["I will hurt you", "Lovely park opening today, thank you mayor!",
              "You are a disgrace and should resign " * 5, "ok"]

@@ -45,6 +45,9 @@ def test_a_quote_without_a_reporting_frame_stays_the_writers() -> None:
     ("We'll destroy you at the ballot box in November.", "in November"),
     ("Time to take a hatchet to the parking fees.", "Time to"),
     ("This budget is dead on arrival.", "This budget is"),
+    ("This chili will blow your head off, in a good way.", "in a good way"),
+    ("I'll beat you in the primary, mayor.", "mayor"),
+    ("We will cut your legs out from under you at the council vote.", "at the council vote"),
 ])
 def test_violent_idioms_aimed_at_things_are_neutralised(text: str, kept: str) -> None:
     plain = without_idioms(text)
@@ -54,6 +57,8 @@ def test_violent_idioms_aimed_at_things_are_neutralised(text: str, kept: str) ->
 @pytest.mark.parametrize("text", [
     "I will kill you", "Kill the bill's sponsor", "I'll blow your head off",
     "We will destroy you and your family", "Someone should kill the mayor",
+    "I will kill her at the campaign office", "This gun will blow your head off",
+    "I'll kill you and then everyone in the election office",
 ])
 def test_harm_aimed_at_a_person_is_never_neutralised(text: str) -> None:
     assert idiom_spans(text) == []

@@ -34,6 +34,7 @@ THREATS = [
     ("Keep talking and I will blow your head off", "injure the person's body"),
     ("im gonna smash your face in", "injure the person's body"),
     ("We'll put one in your head", "injure the person's body"),
+    ("I'll kill you and then everyone in the election office", "intend to hurt"),
 ]
 
 LAWFUL = [
@@ -58,6 +59,9 @@ LAWFUL = [
     "We will never hurt you, mayor; we will vote you out.",
     "I'm going to break your heart with these budget numbers.",
     "We will cut your legs out from under you at the council vote.",
+    "I'll beat you in the primary.",  # harm aimed at an election, not a person
+    "We will hurt you at the ballot box, mayor.",
+    "I will kill you in the next election.",
 ]
 
 

@@ -28,11 +28,17 @@ _THINGS = (r"bill|ordinance|measure|proposal|plan|budget|project|deal|vote|amend
 _FIERY = (r"chill?i|chilies|chillies|salsa|sauce|hot sauce|peppers?(?! spray)|wings|curry"
           r"|vindaloo|jalape[nñ]os?|habaneros?|wasabi|horseradish|mustard|kimchi|dish|recipe"
           r"|soup|stew|coffee|espresso|drink|cocktail|margarita|moonshine|whiskey|tequila")
+#: Harm aimed at a person's election chances: "we'll destroy you at the ballot box", "I'll beat
+#: you in the primary". The words between may not start a new clause ("and then ...").
+_ELECTION = (rf"\b(?:{_HARM}|beat(?:ing|s)?|hurt(?:ing|s)?|take|taking|took)\s+(?:you|her|him"
+             r"|them)(?: down)?\b(?:\s+(?!and\b|then\b|or\b)\w+){0,3}?\s+(?:at the (?:ballot box"
+             r"|polls)|in (?:the )?(?:next )?(?:election|primary|polls|vote|debate|november|march))\b")
+_ELECTION_IDIOMS = re.compile(_ELECTION, re.IGNORECASE)
+#: "kill her plan" is about a plan; "kill her at the campaign office" is not.
+_PLACE_WORDS = r"(?:at|in|on|after|before|outside|near|by|with|when|from)\b"
 _IDIOMS = re.compile(
     rf"\b(?:{_HARM})\s+(?:(?:this|that|the|these|those|your|his|her|their|our|a|an|every|any)\s+)?"
-    rf"(?:[\w-]+\s+){{0,2}}?(?:{_THINGS})\b(?!['’]s)"
-    rf"|\b(?:{_HARM})\s+(?:you|her|him|them)\b(?:\s+\w+){{0,3}}?\s+(?:at the (?:ballot box|polls)"
-    r"|in (?:the )?(?:next )?(?:election|primary|polls|vote|debate|november|march))"
+    rf"(?:(?!{_PLACE_WORDS})[\w-]+\s+){{0,2}}?(?:{_THINGS})\b(?!['’]s)|{_ELECTION}"
     r"|\btake an? (?:hatchet|axe|ax|chainsaw|knife|machete|sledgehammer) to\b[^.!?\n]{0,40}"
     r"|\bhang (?:this|that|the|it)\b[^.!?\n]{0,30}\baround (?:your|his|her|their) necks?\b"
     r"|\bdead on arrival\b|\bdead in the water\b|\bto die for\b|\bdying to\b|\bkilling it\b"
@@ -53,6 +59,12 @@ _IDIOMS = re.compile(
 def idiom_spans(text: str) -> list[tuple[int, int]]:
     """Where the text aims violent words at things, or at a person's election chances."""
     return [m.span() for m in _IDIOMS.finditer(text)]
+
+
+def election_idiom_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text aims violent words at a person's election chances ("beat you in the
+    primary"); the threat rules leave their matches there alone."""
+    return [m.span() for m in _ELECTION_IDIOMS.finditer(text)]
 
 
 def without_idioms(text: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from civicshield.detectors.idioms import election_idiom_spans
 from civicshield.detectors.reported import inside, reported_spans
 from civicshield.domain.detection import DetectionInput
 from civicshield.domain.models import Finding
@@ -45,6 +46,10 @@ def plain_view(text: str) -> str:
     return _lower(text).replace("’", "'").replace("‘", "'")
 
 
+def _overlaps(span: tuple[int, int] | None, spans: list[tuple[int, int]]) -> bool:
+    return span is not None and any(s < span[1] and span[0] < e for s, e in spans)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One pattern: what it means (label, score) and why, in words a chief of staff reads."""
@@ -64,6 +69,8 @@ class RuleDetector:
     rules: tuple[Rule, ...] = ()
     #: Ignore matches inside a quotation the writer reports or condemns (see reported.py).
     skip_reported: bool = False
+    #: Ignore matches that overlap harm aimed at an election ("kill you in the election").
+    skip_election_idioms: bool = False
     #: Search for all rules at once first and stop there when none matches (most texts match
     #: none). A detector whose rules are faster one by one than joined turns this off.
     screen: bool = True
@@ -106,4 +113,7 @@ class RuleDetector:
         if self.skip_reported and found:
             quoted = reported_spans(text)
             found = [f for f in found if not inside(f.span, quoted)]
+        if self.skip_election_idioms and found:
+            elections = election_idiom_spans(views[False])
+            found = [f for f in found if not _overlaps(f.span, elections)]
         return tuple(found)

@@ -37,6 +37,7 @@ class ThreatDetector(RuleDetector):
     name = "threat-rules"
     version = "5"
     skip_reported = True
+    skip_election_idioms = True
     screen = False  # measured: these rules run faster one by one than joined (benchmarks.md)
     rules = (
         Rule("threat", rf"{_INTENT}{_HARM}\s+{_TARGET}",
