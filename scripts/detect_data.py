@@ -59,14 +59,19 @@ def threatgram() -> Splits:
 
 
 def edos() -> Splits:
-    """EDOS: sexist or not, with the dataset's own train/dev/test split; its threats are threats."""
+    """EDOS: sexist or not, with the dataset's own train/dev/test split.
+
+    Its sexist posts also teach the threat head: category 1 ("threats, plans to harm") is a
+    threat, categories 2 to 4 (derogation, animosity, prejudiced discussion) are sexist posts the
+    annotators judged not to be threats. Posts labelled not sexist say nothing about threats.
+    """
     out: Splits = {"train": [], "validation": [], "test": []}
     names = {"train": "train", "dev": "validation", "test": "test"}
     with (ROOT / "edos" / "edos_labelled_aggregated.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             targets = {"sexism": int(row["label_sexist"] == "sexist")}
-            if row["label_category"].startswith("1."):
-                targets["threat"] = 1
+            if row["label_sexist"] == "sexist":
+                targets["threat"] = int(row["label_category"].startswith("1."))
             out[names[row["split"]]].append(Example(row["text"], targets, row["label_category"]))
     return out
 

@@ -48,6 +48,7 @@ def test_a_quote_without_a_reporting_frame_stays_the_writers() -> None:
     ("This chili will blow your head off, in a good way.", "in a good way"),
     ("I'll beat you in the primary, mayor.", "mayor"),
     ("We will cut your legs out from under you at the council vote.", "at the council vote"),
+    ("Thank you for fighting for us on this every step of the way.", "Thank you for"),
 ])
 def test_violent_idioms_aimed_at_things_are_neutralised(text: str, kept: str) -> None:
     plain = without_idioms(text)

@@ -3,9 +3,9 @@
 Politics is full of them: kill the bill, gut the budget, take a hatchet to the fees, hang this
 vote around your neck, destroy you at the ballot box, dead on arrival, fight you on this every
 step of the way, how do you sleep at night, this chili will blow your head off, cut your legs
-out from under you, beat your record, hang your portrait. ``idiom_spans`` finds such
-phrases; the model's threat head reads the text with them replaced by "oppose that", so the verb
-alone cannot make a threat. A harm verb aimed at a person is never touched, and phrases that are
+out from under you, fighting for us, beat your record, hang your portrait. ``idiom_spans``
+finds such phrases; the model's heads read the text with them replaced by "oppose that", so the
+verb alone cannot make a threat or an insult. A harm verb aimed at a person is never touched, and phrases that are
 also real threats ("blow your head off") are left for the model to judge unless food or drink
 is what will do it.
 """
@@ -50,6 +50,8 @@ _IDIOMS = re.compile(
     rf"|\b(?:{_FIERY})\b[^.!?\n]{{0,20}}?\b(?:will|'ll|is gonna|is going to|would|could|might"
     r"|can|gonna) blow (?:your|my|his|her|their) (?:head|mind|socks|brains?) off\b"
     r"|\bcut (?:your|his|her|their|the) legs out from under\b"
+    r"|\b(?:fight(?:s|ing)?|fought) for (?:us|you|them|her|him|our|the|this|that|your|their"
+    r"|people|residents|families)\b"
     r"|\bbeat (?:your|his|her|my|their|the) (?:\w+ )?(?:record|score|streak|best)\b"
     r"|\bhang (?:your|his|her|their|the|a|my) (?:\w+ )?(?:portrait|picture|photo|painting"
     r"|sign|banner|flag|poster)s?\b",
