@@ -46,6 +46,12 @@ def test_at_most_five_percent_of_lawful_speech_is_flagged() -> None:
     assert {c["text"] for c in NEGATIVES} >= KNOWN_FALSE_ALARMS
 
 
+def test_lawful_speech_is_rarely_flagged_with_any_label() -> None:
+    """Insults and identity attacks count too: "Kill the bill!" is not an insult."""
+    flagged = [c["text"] for c in NEGATIVES if _flags(c["text"])]
+    assert len(flagged) <= 0.05 * len(NEGATIVES), flagged
+
+
 @pytest.mark.parametrize("case", _read("threats.jsonl"), ids=lambda c: c["text"][:40])
 def test_threats_are_flagged(case: dict[str, str]) -> None:
     assert "threat" in _flags(case["text"])
