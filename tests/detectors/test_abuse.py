@@ -60,7 +60,7 @@ def test_every_builtin_detector_has_name_version_and_known_labels() -> None:
 def test_registry_switches_detectors_off_by_name() -> None:
     registry = DetectorRegistry(civicshield_detectors(), disabled=["spam-rules"])
     assert "spam-rules" not in registry.signature
-    assert "threat-rules@5" in registry.signature
+    assert "threat-rules@6" in registry.signature
 
 
 def test_registry_refuses_duplicate_names() -> None:

@@ -35,6 +35,8 @@ THREATS = [
     ("im gonna smash your face in", "injure the person's body"),
     ("We'll put one in your head", "injure the person's body"),
     ("I'll kill you and then everyone in the election office", "intend to hurt"),
+    ("she does deserve to get raped", "deserves"),
+    ("Go die in a fire", "go and die"),
 ]
 
 LAWFUL = [
@@ -62,6 +64,9 @@ LAWFUL = [
     "I'll beat you in the primary.",  # harm aimed at an election, not a person
     "We will hurt you at the ballot box, mayor.",
     "I will kill you in the next election.",
+    "You deserve to be beaten in November.",
+    "Go die on that hill if you want, we'll outvote you.",
+    "He should get shot down in the primary.",
 ]
 
 
@@ -86,4 +91,4 @@ def test_span_points_at_the_threatening_words() -> None:
 
 def test_findings_name_detector_and_version() -> None:
     (finding,) = run(DETECTOR, "I will kill you")
-    assert (finding.detector, finding.version, finding.label) == ("threat-rules", "5", "threat")
+    assert (finding.detector, finding.version, finding.label) == ("threat-rules", "6", "threat")

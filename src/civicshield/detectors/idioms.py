@@ -2,12 +2,12 @@
 
 Politics is full of them: kill the bill, gut the budget, take a hatchet to the fees, hang this
 vote around your neck, destroy you at the ballot box, dead on arrival, fight you on this every
-step of the way, how do you sleep at night, this chili will blow your head off, cut your legs
-out from under you, fighting for us, beat your record, hang your portrait. ``idiom_spans``
-finds such phrases; the model's heads read the text with them replaced by "oppose that", so the
-verb alone cannot make a threat or an insult. A harm verb aimed at a person is never touched, and phrases that are
-also real threats ("blow your head off") are left for the model to judge unless food or drink
-is what will do it.
+step of the way, how do you sleep at night, cut your legs out from under you, fighting for us,
+die on that hill; and everyday life: this chili will blow your head off, beat your record, hang
+your portrait. ``idiom_spans`` finds such phrases; the model's heads read the text with them
+replaced by "oppose that", so the verb alone cannot make a threat or an insult. A harm verb aimed
+at a person is never touched, and phrases that are also real threats ("blow your head off") are
+left for the model to judge unless food or drink is what will do it.
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ _FIERY = (r"chill?i|chilies|chillies|salsa|sauce|hot sauce|peppers?(?! spray)|wi
           r"|vindaloo|jalape[nñ]os?|habaneros?|wasabi|horseradish|mustard|kimchi|dish|recipe"
           r"|soup|stew|coffee|espresso|drink|cocktail|margarita|moonshine|whiskey|tequila")
 #: Harm aimed at a person's election chances: "we'll destroy you at the ballot box", "I'll beat
-#: you in the primary". The words between may not start a new clause ("and then ...").
-_ELECTION = (rf"\b(?:{_HARM}|beat(?:ing|s)?|hurt(?:ing|s)?|take|taking|took)\s+(?:you|her|him"
-             r"|them)(?: down)?\b(?:\s+(?!and\b|then\b|or\b)\w+){0,3}?\s+(?:at the (?:ballot box"
+#: you in the primary", "you deserve to be beaten in November". The words between may not start a new clause ("and then ...").
+_ELECTION = (rf"\b(?:(?:{_HARM}|beat(?:ing|s)?|hurt(?:ing|s)?|take|taking|took)\s+(?:you|her|him"
+             rf"|them)(?: down)?|be (?:{_HARM}|beaten|hurt|taken down))\b"
+             r"(?:\s+(?!and\b|then\b|or\b)\w+){0,3}?\s+(?:at the (?:ballot box"
              r"|polls)|in (?:the )?(?:next )?(?:election|primary|polls|vote|debate|november|march))\b")
 _ELECTION_IDIOMS = re.compile(_ELECTION, re.IGNORECASE)
 #: "kill her plan" is about a plan; "kill her at the campaign office" is not.
@@ -49,7 +50,7 @@ _IDIOMS = re.compile(
     r" of the way\b|\bhow (?:do|can|could) (?:you|she|he|they) sleep at night\b"
     rf"|\b(?:{_FIERY})\b[^.!?\n]{{0,20}}?\b(?:will|'ll|is gonna|is going to|would|could|might"
     r"|can|gonna) blow (?:your|my|his|her|their) (?:head|mind|socks|brains?) off\b"
-    r"|\bcut (?:your|his|her|their|the) legs out from under\b"
+    r"|\bcut (?:your|his|her|their|the) legs out from under\b|\bdie on (?:that|this|a|the) hill\b"
     r"|\b(?:fight(?:s|ing)?|fought) for (?:us|you|them|her|him|our|the|this|that|your|their"
     r"|people|residents|families)\b"
     r"|\bbeat (?:your|his|her|my|their|the) (?:\w+ )?(?:record|score|streak|best)\b"

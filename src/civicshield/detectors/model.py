@@ -35,7 +35,7 @@ HEAD_LABELS: dict[str, tuple[str, str]] = {
     "offensive": ("insult", "is abusive or insulting"),
 }
 #: Bumped when the code around the model changes what it reports (the model's hash covers the rest).
-LOGIC_VERSION = "4"
+LOGIC_VERSION = "5"
 #: Heads that read quoted speech as the writer's own: sexist posts often quote women to mock
 #: them, and EDOS labels such posts sexist (leaving quotes out lowered its F1).
 QUOTES_COUNT = frozenset({"sexism"})

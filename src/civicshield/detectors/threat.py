@@ -35,7 +35,7 @@ class ThreatDetector(RuleDetector):
     """Rules for threats of violence against the official, their family or staff."""
 
     name = "threat-rules"
-    version = "5"
+    version = "6"
     skip_reported = True
     skip_election_idioms = True
     screen = False  # measured: these rules run faster one by one than joined (benchmarks.md)
@@ -57,10 +57,14 @@ class ThreatDetector(RuleDetector):
              r"|gets raped|burn|burns|rot|suffer|suffers|choke|chokes|get hit|gets hit"
              r"|get cancer|gets cancer|get what'?s coming)\b",
              0.8, "wishes harm on the person"),
-        Rule("threat", r"\b(?:you|u|she|he|they|the mayor)\s+(?:deserves?|should|ought to|needs? to)"
-             r"\s+(?:to\s+)?(?:die|be (?:shot|hanged|hung|killed|executed|lynched|raped|beaten)"
-             r"(?! down)|hang|get shot|be strung up)\b",
+        Rule("threat", r"\b(?:you|u|she|he|they|the mayor)\s+(?:(?:really|does|do|totally|fully)\s+)?"
+             r"(?:deserves?|should|ought to|needs? to)"
+             r"\s+(?:to\s+)?(?:die|be (?:shot|hanged|hung|killed|executed|lynched|raped|beaten|choked"
+             r"|strangled|stabbed|burned|burnt)(?! down)|hang|be strung up|get (?:shot|raped|beaten"
+             r"|killed|stabbed|lynched|hanged|hung|choked)(?! down))\b",
              0.82, "says the person deserves to be hurt or killed"),
+        Rule("threat", r"\bgo (?:die|drop dead)\b(?! on (?:that|this|a|the) hill)",
+             0.75, "tells the person to go and die"),
         Rule("threat", r"\b(?:i|we|people|everyone) know(?:s)? where (?:you|she|he|they) "
              r"(?:live|lives|sleep|sleeps|park|parks|jog|jogs|work out)\b",
              0.85, "says they know where the person lives or goes (veiled threat)"),
