@@ -29,7 +29,8 @@ _FIERY = (r"chill?i|chilies|chillies|salsa|sauce|hot sauce|peppers?(?! spray)|wi
           r"|vindaloo|jalape[nñ]os?|habaneros?|wasabi|horseradish|mustard|kimchi|dish|recipe"
           r"|soup|stew|coffee|espresso|drink|cocktail|margarita|moonshine|whiskey|tequila")
 #: Harm aimed at a person's election chances: "we'll destroy you at the ballot box", "I'll beat
-#: you in the primary", "you deserve to be beaten in November". The words between may not start a new clause ("and then ...").
+#: you in the primary", "you deserve to be beaten in November". The words between may not start
+#: a new clause ("and then ...").
 _ELECTION = (rf"\b(?:(?:{_HARM}|beat(?:ing|s)?|hurt(?:ing|s)?|take|taking|took)\s+(?:you|her|him"
              rf"|them)(?: down)?|be (?:{_HARM}|beaten|hurt|taken down))\b"
              r"(?:\s+(?!and\b|then\b|or\b)\w+){0,3}?\s+(?:at the (?:ballot box"

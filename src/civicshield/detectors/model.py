@@ -3,11 +3,11 @@
 Each head's probability is mapped so that the threshold chosen on validation data lands on 0.5,
 the flag line every label shares; below it the score falls in proportion, above it rises to 1.
 Every head also reads each text without violent idioms aimed at things ("kill the bill") and,
-except the sexism head, without reported speech ("someone wrote '...'"); the lower score counts. A head with a
-lexical companion (``companion.py``) serves the model's probability combined with the
-companion's, at the threshold chosen for the combination. A cheap gate (``gate.py``) first sets
-aside texts the model would have nothing to say about. The model loads on first use, so commands
-that never analyse text start fast.
+except the sexism head, without reported speech ("someone wrote '...'"); the lower score
+counts. A head with a lexical companion (``companion.py``) serves the model's probability
+combined with the companion's, at the threshold chosen for the combination. A cheap gate
+(``gate.py``) first sets aside texts the model would have nothing to say about. The model loads
+on first use, so commands that never analyse text start fast.
 """
 
 from __future__ import annotations
