@@ -33,8 +33,8 @@ _FIERY = (r"chill?i|chilies|chillies|salsa|sauce|hot sauce|peppers?(?! spray)|wi
 #: a new clause ("and then ...").
 _ELECTION = (rf"\b(?:(?:{_HARM}|beat(?:ing|s)?|hurt(?:ing|s)?|take|taking|took)\s+(?:you|her|him"
              rf"|them)(?: down)?|be (?:{_HARM}|beaten|hurt|taken down))\b"
-             r"(?:\s+(?!and\b|then\b|or\b)\w+){0,3}?\s+(?:at the (?:ballot box"
-             r"|polls)|in (?:the )?(?:next )?(?:election|primary|polls|vote|debate|november|march))\b")
+             r"(?:\s+(?!and\b|then\b|or\b)\w+){0,3}?\s+(?:at the (?:ballot box|polls)"
+             r"|in (?:the )?(?:next )?(?:election|primary|polls|vote|debate|november|march))\b")
 _ELECTION_IDIOMS = re.compile(_ELECTION, re.IGNORECASE)
 #: "kill her plan" is about a plan; "kill her at the campaign office" is not.
 _PLACE_WORDS = r"(?:at|in|on|after|before|outside|near|by|with|when|from)\b"

@@ -25,8 +25,8 @@ _BODY_HARM = (r"(?:blow|bash|cave|smash|crack|split|break|snap|rip|tear|slit|cut
               r"|beat|gouge|bust|blow out) (?:your|ur|her|his|the mayor's) (?:\w+ )?(?:head|brains?"
               r"|skull|face|throat|neck|teeth|jaw|legs?|arms?|kneecaps?|knees|ribs|eyes?|guts"
               r"|spine|nose|fingers)\b(?! out from under)"
-              r"|put (?:a (?:bullet|round|slug|hole)|(?:one|two|\d+)(?: (?:bullet|round|slug|hole)s?)?)"
-              r" (?:in|into|through|between)"
+              r"|put (?:a (?:bullet|round|slug|hole)|(?:one|two|\d+)"
+              r"(?: (?:bullet|round|slug|hole)s?)?) (?:in|into|through|between)"
               r" (?:your|ur|her|his|the mayor's) (?:\w+ )?(?:head|brains?|skull|face|eyes|chest"
               r"|heart|neck|back)\b")
 
@@ -57,11 +57,11 @@ class ThreatDetector(RuleDetector):
              r"|gets raped|burn|burns|rot|suffer|suffers|choke|chokes|get hit|gets hit"
              r"|get cancer|gets cancer|get what'?s coming)\b",
              0.8, "wishes harm on the person"),
-        Rule("threat", r"\b(?:you|u|she|he|they|the mayor)\s+(?:(?:really|does|do|totally|fully)\s+)?"
-             r"(?:deserves?|should|ought to|needs? to)"
-             r"\s+(?:to\s+)?(?:die|be (?:shot|hanged|hung|killed|executed|lynched|raped|beaten|choked"
-             r"|strangled|stabbed|burned|burnt)(?! down)|hang|be strung up|get (?:shot|raped|beaten"
-             r"|killed|stabbed|lynched|hanged|hung|choked)(?! down))\b",
+        Rule("threat", r"\b(?:you|u|she|he|they|the mayor)\s+"
+             r"(?:(?:really|does|do|totally|fully)\s+)?(?:deserves?|should|ought to|needs? to)"
+             r"\s+(?:to\s+)?(?:die|be (?:shot|hanged|hung|killed|executed|lynched|raped|beaten"
+             r"|choked|strangled|stabbed|burned|burnt)(?! down)|hang|be strung up"
+             r"|get (?:shot|raped|beaten|killed|stabbed|lynched|hanged|hung|choked)(?! down))\b",
              0.82, "says the person deserves to be hurt or killed"),
         Rule("threat", r"\bgo (?:die|drop dead)\b(?! on (?:that|this|a|the) hill)",
              0.75, "tells the person to go and die"),
