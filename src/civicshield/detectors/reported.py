@@ -3,8 +3,8 @@
 "Someone wrote 'I will kill you' under the mayor's post, report it" quotes a threat. When a text
 holds a quotation and, outside it, words that report or condemn (wrote, said, posted, according
 to, police, arrested, disgusting, not okay, ...), ``reported_spans`` returns the quoted parts.
-Threat rules ignore matches inside them and the model's threat head reads the text with them
-left out.
+Threat rules ignore matches inside them and the model's heads (all but sexism) read the text
+with them left out.
 """
 
 from __future__ import annotations
