@@ -226,6 +226,7 @@ def best_threshold(probabilities: np.ndarray, truth: np.ndarray,
 
     ``balanced`` weighs the negatives so that both classes count as much as each other.
     """
+    truth = np.asarray(truth, dtype=bool)  # "~" below must mean "not", even for 0/1 labels
     negative_weight = truth.sum() / max((~truth).sum(), 1) if balanced else 1.0
     best = (0.5, -1.0, 0.0)
     for t in np.arange(0.05, 0.96, 0.01):
