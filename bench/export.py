@@ -26,15 +26,15 @@ def one(count: int) -> dict[str, float]:
     """Capture and export an incident of ``count`` messages in a fresh store."""
     from workspace import fresh_workspace
 
-    from civicshield.app import cli_actor
+    from civicshield.domain.access import cli_actor
     from civicshield.domain.ports import QueueFilter
 
     with tempfile.TemporaryDirectory() as folder:
         service, source = fresh_workspace(Path(folder), count,
                                           {"CIVICSHIELD_DISABLED_DETECTORS": "minilm-heads"})
         actor = cli_actor()
-        service.import_file(actor, source)
-        ids = [m.id for m in service.queue(QueueFilter(state=None), limit=count)[0]]
+        service.triage.import_file(actor, source)
+        ids = [m.id for m in service.triage.queue(QueueFilter(state=None), limit=count)[0]]
         started = time.perf_counter()
         incident = service.incidents.open(actor, "Benchmark incident", ids)
         captured = time.perf_counter() - started

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from workspace import fresh_workspace
 
-from civicshield.app import cli_actor
+from civicshield.domain.access import cli_actor
 from civicshield.exposure.crawl import CrawlLimits
 
 WORDS = ("council", "budget", "agenda", "item", "motion", "second", "vote", "approve",

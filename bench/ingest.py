@@ -28,7 +28,7 @@ def one(count: int) -> dict[str, float]:
     """Import ``count`` messages into a fresh store and measure."""
     from workspace import fresh_workspace
 
-    from civicshield.app import cli_actor
+    from civicshield.domain.access import cli_actor
 
     with tempfile.TemporaryDirectory() as folder:
         service, source = fresh_workspace(Path(folder), count, {
@@ -37,7 +37,7 @@ def one(count: int) -> dict[str, float]:
         actor = cli_actor()
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        result = service.import_file(actor, source)
+        result = service.triage.import_file(actor, source)
         seconds = time.perf_counter() - started
         assert result.added == count, result
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from civicshield.app import CivicShield, cli_actor
+from civicshield.app import CivicShield
 from civicshield.config import load_settings
 from civicshield.demo.generate import PROFILE, records_to_jsonl, synthetic_records
+from civicshield.domain.access import cli_actor
 from civicshield.domain.profile import ProtectedProfile
 
 
@@ -17,6 +18,6 @@ def fresh_workspace(folder: Path, count: int, settings: dict[str, str]) -> tuple
         out.writelines(records_to_jsonl(synthetic_records(count)))
     service, _ = CivicShield.initialise(
         load_settings({"CIVICSHIELD_DATA_DIR": str(folder / "data"), **settings}))
-    service.add_principal(cli_actor(), "mayor", "Elena Marsh", "",
+    service.principals.add(cli_actor(), "mayor", "Elena Marsh", "",
                           ProtectedProfile.from_dict(PROFILE))
     return service, source

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from civicshield.app import CivicShield, cli_actor
+from civicshield.app import CivicShield
 from civicshield.config import Settings, load_settings
+from civicshield.domain.access import cli_actor
 from civicshield.domain.models import User
 from civicshield.domain.profile import ProtectedProfile
 from tests.pg_server import PostgresServer, find_bin
@@ -66,7 +67,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def service(settings: Settings) -> CivicShield:
     """An initialised workspace with one principal, 'mayor', whose profile is PROFILE."""
     svc, _ = CivicShield.initialise(settings)
-    svc.add_principal(cli_actor(), "mayor", "Elena Marsh", "Mayor of Riverton", PROFILE)
+    svc.principals.add(cli_actor(), "mayor", "Elena Marsh", "Mayor of Riverton", PROFILE)
     return svc
 
 
@@ -74,7 +75,7 @@ def service(settings: Settings) -> CivicShield:
 def sqlite_service(tmp_path: Path) -> CivicShield:
     """Like ``service`` but on SQLite only, for tests about something else than storage."""
     svc, _ = CivicShield.initialise(make_settings(tmp_path / "data"))
-    svc.add_principal(cli_actor(), "mayor", "Elena Marsh", "Mayor of Riverton", PROFILE)
+    svc.principals.add(cli_actor(), "mayor", "Elena Marsh", "Mayor of Riverton", PROFILE)
     return svc
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from civicshield.app import build_registry
 from civicshield.config import load_settings
-from civicshield.connectors.base import Importer, ImportSource
 from civicshield.domain.models import MessageDraft, SenderRef
+from civicshield.domain.ports import Importer, ImportSource
 
 _REGISTRY, IMPORTERS = build_registry(load_settings({"CIVICSHIELD_DATA_DIR": "/nonexistent"}))
 

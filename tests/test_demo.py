@@ -5,9 +5,10 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from civicshield.app import CivicShield, cli_actor
+from civicshield.app import CivicShield
 from civicshield.demo import DATA, load_demo
 from civicshield.demo.generate import write_demo
+from civicshield.domain.access import cli_actor
 from civicshield.domain.models import RiskLevel, Sender
 from civicshield.domain.ports import QueueFilter
 from civicshield.reports.packet import verify_packet
@@ -24,15 +25,15 @@ def test_demo_loads_once_and_puts_threats_and_doxxing_first(tmp_path: Path) -> N
     service, _ = CivicShield.initialise(make_settings(tmp_path / "data"))
     summary = load_demo(service)
     assert "Elena Marsh" in summary
-    items, total = service.queue(QueueFilter(), limit=15)
+    items, total = service.triage.queue(QueueFilter(), limit=15)
     assert 1900 <= total <= 2100
     assert all({"threat", "doxxing"} & set(m.flags) for m in items)
     assert {m.platform for m in items} >= {"x", "email", "mastodon"}
     again = load_demo(service)
-    assert " 0 added" in again and service.queue(QueueFilter())[1] == total
-    flagged = service.queue(QueueFilter(flagged_only=True))[1]
+    assert " 0 added" in again and service.triage.queue(QueueFilter())[1] == total
+    flagged = service.triage.queue(QueueFilter(flagged_only=True))[1]
     assert 0.1 * total < flagged < 0.4 * total  # mostly ordinary and lawful messages
-    lawful = service.queue(QueueFilter(flagged_only=False), limit=3000)[0]
+    lawful = service.triage.queue(QueueFilter(flagged_only=False), limit=3000)[0]
     kill_the_bill = [m for m in lawful if "Kill the bill" in m.text]
     assert kill_the_bill and not any("threat" in m.flags for m in kill_the_bill)
     critical = {m.sender.label for m in items if m.sender.risk_level is RiskLevel.CRITICAL}
@@ -44,7 +45,7 @@ def test_demo_loads_once_and_puts_threats_and_doxxing_first(tmp_path: Path) -> N
 
 def _an_incident_on_an_escalating_sender_exports_a_packet_that_verifies(
         service: CivicShield, sender: Sender, tmp_path: Path) -> None:
-    flagged = [m.id for m in service.sender_view(sender.id).timeline if m.flags]
+    flagged = [m.id for m in service.triage.sender_view(sender.id).timeline if m.flags]
     assert len(flagged) >= 2
     incident = service.incidents.open(cli_actor(), f"Escalation by {sender.label}", flagged)
     packet = service.incidents.export(cli_actor(), incident.id, tmp_path / "packet.zip")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from civicshield.app import CivicShield, cli_actor
+from civicshield.app import CivicShield
+from civicshield.domain.access import cli_actor
 from civicshield.domain.echo import BlockedPattern, echoed
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.escalation import DEFAULT_WEIGHTS, MessageSummary, assess, load_weights
@@ -78,7 +79,7 @@ def test_echo_needs_most_of_the_wording_a_later_date_and_another_sender() -> Non
 def _import(service: CivicShield, tmp_path: Path, name: str, rows: list[dict[str, str]]) -> None:
     path = tmp_path / f"{name}.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    service.import_file(cli_actor(), path)
+    service.triage.import_file(cli_actor(), path)
 
 
 def test_a_new_account_echoing_a_blocked_sender_gets_a_signal(service: CivicShield,
@@ -88,16 +89,17 @@ def test_a_new_account_echoing_a_blocked_sender_gets_a_signal(service: CivicShie
         {**base, "id": f"o{i}", "author_id": "old", "author_handle": "@old", "text": t}
         for i, t in enumerate(["You stupid corrupt witch, everyone on the east side hates you "
                                "and your filthy permits scam"] * 2)])
-    old = next(m for m in service.queue(QueueFilter(), limit=100)[0] if m.sender.handle == "@old")
-    service.block_sender(cli_actor(), old.sender.id, blocked=True)
+    old = next(m for m in service.triage.queue(QueueFilter(), limit=100)[0]
+               if m.sender.handle == "@old")
+    service.triage.block_sender(cli_actor(), old.sender.id, blocked=True)
     _import(service, tmp_path, "new", [
         {"platform": "x", "created_at": (datetime.now(UTC) + timedelta(minutes=5)).isoformat(),
          "id": "n1", "author_id": "new", "author_handle": "@new_account",
          "text": "you stupid corrupt witch, everyone on the east side hates you"}])
-    new = next(m for m in service.queue(QueueFilter(), limit=100)[0]
+    new = next(m for m in service.triage.queue(QueueFilter(), limit=100)[0]
                if m.sender.handle == "@new_account")
-    view = service.sender_view(new.sender.id)
+    view = service.triage.sender_view(new.sender.id)
     assert any("new account of a blocked sender" in s for s in view.sender.risk_signals)
-    assert service.sender_view(old.sender.id).sender.blocked_at is not None
-    message = service.message(new.id)
+    assert service.triage.sender_view(old.sender.id).sender.blocked_at is not None
+    message = service.triage.message(new.id)
     assert any(f.cue == "blocked_echo" for f in message.findings)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from civicshield.app import CivicShield, cli_actor
+from civicshield.app import CivicShield
+from civicshield.domain.access import cli_actor
 from civicshield.domain.errors import PermissionDeniedError
 from civicshield.domain.evidence import IncidentStatus, Severity
 from civicshield.domain.models import Role, User
@@ -25,15 +26,15 @@ ADMIN = cli_actor()
 @pytest.fixture
 def incident(service: CivicShield) -> int:
     """An incident opened from the two worst messages of the generic sample."""
-    service.import_file(ADMIN, SAMPLES / "generic.jsonl")
-    worst = service.queue(QueueFilter(), limit=2)[0]
+    service.triage.import_file(ADMIN, SAMPLES / "generic.jsonl")
+    worst = service.triage.queue(QueueFilter(), limit=2)[0]
     opened = service.incidents.open(ADMIN, "Threats after the budget vote",
                                     [m.id for m in worst], severity=Severity.HIGH)
     return opened.id
 
 
 def _sql(service: CivicShield, statement: str, **params: object) -> None:
-    with service.engine.begin() as conn:
+    with service.context.engine.begin() as conn:
         conn.execute(text(statement), params)
 
 
@@ -79,7 +80,7 @@ def test_viewers_cannot_export_or_change(service: CivicShield, incident: int,
 
 def test_tampering_with_an_items_content_is_named(service: CivicShield, incident: int) -> None:
     item = service.incidents.view(ADMIN, incident).items[0]
-    forged = service.cipher.encrypt(b"forged", context=f"evidence:{item.sha256}".encode())
+    forged = service.context.cipher.encrypt(b"forged", context=f"evidence:{item.sha256}".encode())
     _sql(service, "UPDATE evidence_items SET content_encrypted = :b WHERE id = :i",
          b=forged, i=item.id)
     result = service.incidents.verify(ADMIN)
@@ -177,8 +178,8 @@ def test_viewers_see_private_details_blacked_out(service: CivicShield, tmp_path:
     doxx.write_text(json.dumps({"id": "d1", "platform": "x", "created_at": "2026-10-03T10:00:00Z",
                                 "author_id": "z", "text": "She lives at 4127 Larkspur Ln Apt 2B"})
                     + "\n")
-    service.import_file(ADMIN, doxx)
-    message = service.queue(QueueFilter(label="doxxing"), limit=1)[0][0]
+    service.triage.import_file(ADMIN, doxx)
+    message = service.triage.queue(QueueFilter(label="doxxing"), limit=1)[0][0]
     opened = service.incidents.open(ADMIN, "Doxxing", [message.id])
     viewer = User(id=9, username="v", role=Role.VIEWER)
     seen = service.incidents.view(viewer, opened.id).messages[0].text

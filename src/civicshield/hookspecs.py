@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from civicshield.connectors.base import Importer
     from civicshield.domain.detection import Detector
+    from civicshield.domain.ports import Importer
 
 hookspec = pluggy.HookspecMarker("civicshield")
 hookimpl = pluggy.HookimplMarker("civicshield")

@@ -10,9 +10,9 @@ from types import ModuleType
 import pluggy
 
 from civicshield import hookspecs
-from civicshield.connectors.base import Importer
 from civicshield.domain.detection import DetectorRegistry
 from civicshield.domain.errors import ConfigError
+from civicshield.domain.ports import Importer
 
 #: Built-in plugins, loaded through the same hooks as third-party code.
 DEFAULT_PLUGINS: tuple[str, ...] = (

@@ -232,7 +232,7 @@ def test_viewing_the_profile_is_audit_logged_and_it_is_encrypted_at_rest(
         sqlite_exposure: CivicShield, admin: User, site: tuple[Path, str]) -> None:
     principal, profile = sqlite_exposure.exposure.profile(admin)
     assert profile.usernames == ("elena.at.home",) and profile.state == "CA"
-    entries = sqlite_exposure.audit_entries(admin, limit=5)
+    entries = sqlite_exposure.accounts.audit_entries(admin, limit=5)
     assert entries[0].action == "profile.viewed"
     assert entries[0].target == f"principal:{principal.id}"
     root, _ = site

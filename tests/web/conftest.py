@@ -20,9 +20,9 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)> You are pathetic 
 @pytest.fixture
 def web_service(sqlite_service: CivicShield, admin: User, tmp_path: object) -> CivicShield:
     for role in Role:
-        sqlite_service.add_user(admin, role.value, role, PASSWORD)
-    sqlite_service.import_file(admin, SAMPLES / "generic.jsonl")
-    sqlite_service.import_file(admin, SAMPLES / "mastodon-notifications.json")
+        sqlite_service.accounts.add_user(admin, role.value, role, PASSWORD)
+    sqlite_service.triage.import_file(admin, SAMPLES / "generic.jsonl")
+    sqlite_service.triage.import_file(admin, SAMPLES / "mastodon-notifications.json")
     from pathlib import Path
 
     assert isinstance(tmp_path, Path)
@@ -31,7 +31,7 @@ def web_service(sqlite_service: CivicShield, admin: User, tmp_path: object) -> C
                        '"2026-10-20T10:00:00Z", "author_id": "did:plc:evil", "author_handle": '
                        '"<b>evil</b>", "text": ' + __import__("json").dumps(XSS) +
                        ', "url": "javascript:alert(1)"}\n', encoding="utf-8")
-    sqlite_service.import_file(admin, hostile)
+    sqlite_service.triage.import_file(admin, hostile)
     return sqlite_service
 
 

@@ -13,7 +13,7 @@ from tests.conftest import SAMPLES
 
 
 def api(service: CivicShield, admin: User, username: str) -> TestClient:
-    token = service.create_api_token(admin, username, "test")
+    token = service.accounts.create_api_token(admin, username, "test")
     return TestClient(create_app(service), headers={"Authorization": f"Bearer {token}"})
 
 
@@ -108,7 +108,7 @@ def test_exposure_through_the_api(web_service: CivicShield, admin: User, tmp_pat
     from tests.conftest import PROFILE
     from tests.exposure.fixtures import serve
 
-    web_service.set_profile(admin, "mayor", replace(PROFILE, state="CA", role="mayor"))
+    web_service.principals.set_profile(admin, "mayor", replace(PROFILE, state="CA", role="mayor"))
     assert api(web_service, admin, "analyst").get("/api/v1/exposure/findings").status_code == 403
     client = api(web_service, admin, "admin")
     (tmp_path / "post.html").write_text("<p>She lives at 4127 Larkspur Ln Apt 2B.</p>")

@@ -129,10 +129,11 @@ def test_admin_scans_an_upload_and_drafts_a_removal_request(page: Any, tmp_path:
                                                             web_service: CivicShield) -> None:
     from dataclasses import replace
 
-    from civicshield.app import cli_actor
+    from civicshield.domain.access import cli_actor
     from tests.conftest import PROFILE
 
-    web_service.set_profile(cli_actor(), "mayor", replace(PROFILE, state="CA", role="mayor"))
+    web_service.principals.set_profile(cli_actor(), "mayor",
+                                       replace(PROFILE, state="CA", role="mayor"))
     leak = tmp_path / "leak.html"
     leak.write_text("<p>She lives at 4127 Larkspur Lane #2B <img src=x onerror=alert(3)></p>")
     log_in(page, "admin")
@@ -154,11 +155,12 @@ def test_admin_scans_a_whole_folder_from_the_browser(page: Any, tmp_path: Any,
                                                      web_service: CivicShield) -> None:
     from dataclasses import replace
 
-    from civicshield.app import cli_actor
+    from civicshield.domain.access import cli_actor
     from tests.conftest import PROFILE
     from tests.exposure.fixtures import build_folder
 
-    web_service.set_profile(cli_actor(), "mayor", replace(PROFILE, state="CA", role="mayor"))
+    web_service.principals.set_profile(cli_actor(), "mayor",
+                                       replace(PROFILE, state="CA", role="mayor"))
     folder = build_folder(tmp_path / "packets")
     log_in(page, "admin")
     page.goto(page.base + "/exposure")

@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from civicshield.app import CivicShield, cli_actor
+from civicshield.app import CivicShield
+from civicshield.domain.access import cli_actor
 from civicshield.domain.models import ReviewState
 from civicshield.domain.ports import QueueFilter
 from civicshield.web.app import create_app
@@ -58,7 +59,7 @@ def test_queue_is_worst_first_and_blurs_abusive_text(client_for: Client) -> None
 def test_message_text_is_escaped_and_csp_is_strict(client_for: Client,
                                                    web_service: CivicShield) -> None:
     client = client_for("viewer")
-    hostile = next(m for m in web_service.queue(QueueFilter(state=None), limit=100)[0]
+    hostile = next(m for m in web_service.triage.queue(QueueFilter(state=None), limit=100)[0]
                    if "pathetic" in m.text)
     for url in ("/queue", f"/messages/{hostile.id}", f"/senders/{hostile.sender.id}"):
         page = client.get(url)
@@ -75,7 +76,7 @@ def test_message_text_is_escaped_and_csp_is_strict(client_for: Client,
 
 
 def test_message_page_highlights_reasons(client_for: Client, web_service: CivicShield) -> None:
-    threat = web_service.queue(QueueFilter(label="threat"))[0][0]
+    threat = web_service.triage.queue(QueueFilter(label="threat"))[0][0]
     page = client_for("viewer").get(f"/messages/{threat.id}").text
     assert re.search(r'<mark class="hl hl-threat" title="[^"]+">We know where you live</mark>',
                      page)
@@ -84,7 +85,7 @@ def test_message_page_highlights_reasons(client_for: Client, web_service: CivicS
 
 def test_bulk_action_needs_csrf_and_the_analyst_role(client_for: Client,
                                                      web_service: CivicShield) -> None:
-    items, _ = web_service.queue(QueueFilter(state=ReviewState.NEW))
+    items, _ = web_service.triage.queue(QueueFilter(state=ReviewState.NEW))
     ids = [str(items[0].id), str(items[1].id)]
     analyst = client_for("analyst")
     missing = analyst.post("/queue/bulk", data={"action": "reviewed", "ids": ids})
@@ -97,7 +98,7 @@ def test_bulk_action_needs_csrf_and_the_analyst_role(client_for: Client,
                                              "csrf_token": token, "return_to": "/queue"},
                         follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == "/queue"
-    assert web_service.queue(QueueFilter(state=ReviewState.DISMISSED))[1] == 2
+    assert web_service.triage.queue(QueueFilter(state=ReviewState.DISMISSED))[1] == 2
     viewer = client_for("viewer")
     refused = viewer.post("/queue/bulk", data={"action": "reviewed", "ids": ids,
                                                "csrf_token": csrf_of(viewer.get("/queue").text)})
@@ -117,8 +118,8 @@ def test_open_redirects_are_not_followed(client_for: Client) -> None:
 def test_filters_narrow_the_queue(client_for: Client, web_service: CivicShield) -> None:
     client = client_for("viewer")
     threats = client.get("/queue?label=threat&state=all").text
-    count = web_service.queue(QueueFilter(label="threat", state=None))[1]
-    everything = web_service.queue(QueueFilter(state=None))[1]
+    count = web_service.triage.queue(QueueFilter(label="threat", state=None))[1]
+    everything = web_service.triage.queue(QueueFilter(state=None))[1]
     assert 0 < count < everything
     assert f"{count} message{'' if count == 1 else 's'}," in threats
     assert "chip-threat" in threats and "We know where you live" in threats
@@ -156,7 +157,7 @@ def test_logout_ends_the_session(client_for: Client) -> None:
 
 
 def test_sender_merge_from_the_sender_page(client_for: Client, web_service: CivicShield) -> None:
-    items, _ = web_service.queue(QueueFilter(state=None), limit=100)
+    items, _ = web_service.triage.queue(QueueFilter(state=None), limit=100)
     first, second = items[0].sender, next(m.sender for m in items
                                           if m.sender.group_id != items[0].sender.group_id)
     client = client_for("analyst")
@@ -169,7 +170,7 @@ def test_sender_merge_from_the_sender_page(client_for: Client, web_service: Civi
 
 def test_blocking_a_sender_is_recorded_audited_and_undoable(client_for: Client,
                                                            web_service: CivicShield) -> None:
-    sender = web_service.queue(QueueFilter(state=None), limit=1)[0][0].sender
+    sender = web_service.triage.queue(QueueFilter(state=None), limit=1)[0][0].sender
     viewer = client_for("viewer")
     assert "We blocked this sender" not in viewer.get(f"/senders/{sender.id}").text
     client = client_for("analyst")
@@ -181,11 +182,11 @@ def test_blocking_a_sender_is_recorded_audited_and_undoable(client_for: Client,
                 data={"blocked": "yes", "csrf_token": csrf_of(page)})
     blocked = client.get(f"/senders/{sender.id}").text
     assert "Blocked by the office on" in blocked
-    assert web_service.sender_view(sender.id).sender.blocked_at is not None
+    assert web_service.triage.sender_view(sender.id).sender.blocked_at is not None
     client.post(f"/senders/{sender.id}/block",
                 data={"blocked": "no", "csrf_token": csrf_of(blocked)})
-    assert web_service.sender_view(sender.id).sender.blocked_at is None
-    actions = [e.action for e in web_service.audit_entries(cli_actor())]
+    assert web_service.triage.sender_view(sender.id).sender.blocked_at is None
+    actions = [e.action for e in web_service.accounts.audit_entries(cli_actor())]
     assert "sender.blocked" in actions and "sender.unblocked" in actions
 
 
@@ -198,10 +199,10 @@ def test_unknown_pages_and_messages_give_plain_errors(client_for: Client) -> Non
 
 def test_original_download_is_byte_exact_audited_and_not_for_viewers(
         client_for: Client, web_service: CivicShield) -> None:
-    message = web_service.queue(QueueFilter(label="threat"))[0][0]
+    message = web_service.triage.queue(QueueFilter(label="threat"))[0][0]
     assert client_for("viewer").get(f"/messages/{message.id}/raw").status_code == 403
     response = client_for("analyst").get(f"/messages/{message.id}/raw")
     assert response.status_code == 200
     assert hashlib.sha256(response.content).hexdigest() == message.raw_sha256
-    with web_service.transaction() as repo:
+    with web_service.context.transaction() as repo:
         assert repo.audit_entries(1, 0)[0].action == "message.raw_downloaded"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from civicshield.app import CivicShield, cli_actor
+from civicshield.app import CivicShield
+from civicshield.domain.access import cli_actor
 from civicshield.domain.profile import ProtectedProfile
 from tests.exposure.fixtures import serve
 from tests.web.conftest import csrf_of
@@ -54,7 +55,7 @@ def test_profile_is_saved_shown_and_every_view_logged(client_for: Client,
     _save_profile(client)
     page = client.get("/exposure/profile").text
     assert "elena.at.home" in page and 'value="CA"' in page
-    actions = [e.action for e in web_service.audit_entries(cli_actor(), limit=10)]
+    actions = [e.action for e in web_service.accounts.audit_entries(cli_actor(), limit=10)]
     assert actions.count("profile.viewed") >= 2 and "profile.updated" in actions
     page = client.get("/exposure/profile").text
     bad = client.post("/exposure/profile", data={"csrf_token": csrf_of(page), "state": "XYZ"})
@@ -152,7 +153,7 @@ def test_a_web_scan_runs_in_the_background(client_for: Client, tmp_path: Path) -
 
 def test_each_protected_person_has_their_own_exposure(client_for: Client,
                                                       web_service: CivicShield) -> None:
-    web_service.add_principal(cli_actor(), "council-reyes", "Ana Reyes", "Council member",
+    web_service.principals.add(cli_actor(), "council-reyes", "Ana Reyes", "Council member",
                               ProtectedProfile(name="Ana Reyes", home_address="12 Birch Ct, "
                                                "Riverton, CA 95820", state="CA",
                                                role="council_member"))

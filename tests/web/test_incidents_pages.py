@@ -17,7 +17,7 @@ Client = Callable[[str], TestClient]
 
 
 def _open_from_queue(client: TestClient, web_service: CivicShield) -> str:
-    threats = web_service.queue(QueueFilter(label="threat"))[0]
+    threats = web_service.triage.queue(QueueFilter(label="threat"))[0]
     page = client.get("/queue").text
     response = client.post("/incidents", data={"csrf_token": csrf_of(page),
                                                "title": "Threat on the budget post",

@@ -12,39 +12,12 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 
 import ijson
 from bs4 import BeautifulSoup
 
 from civicshield.domain.errors import ImportFailure
-from civicshield.domain.models import MessageDraft
-
-
-@dataclass(frozen=True)
-class ImportSource:
-    """The file being read, the name to use for it in errors, and the receiving account."""
-
-    path: Path
-    name: str
-    account: str = ""
-
-
-class Importer(Protocol):
-    """A file format civicshield can read."""
-
-    fmt: str
-    platform: str
-    description: str
-
-    def sniff(self, path: Path, head: bytes) -> bool:
-        """True when the file looks like this format (``head`` is its first 4 KiB)."""
-        ...
-
-    def read(self, source: ImportSource) -> Iterator[MessageDraft]:
-        """Stream the file's messages in order."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from civicshield.app import CivicShield, cli_actor
+from civicshield.app import CivicShield
+from civicshield.domain.access import cli_actor
 from civicshield.domain.errors import NotFoundError
 from civicshield.domain.profile import ProtectedProfile
 
@@ -18,14 +19,14 @@ def load_demo(service: CivicShield, folder: Path = DATA) -> str:
     person = workspace["principal"]
     actor = cli_actor()
     try:
-        with service.transaction() as repo:
+        with service.context.transaction() as repo:
             repo.principal_by_slug(person["slug"])
     except NotFoundError:
         profile = ProtectedProfile.from_json((folder / "profile.json").read_text("utf-8"))
-        service.add_principal(actor, person["slug"], person["name"], person["title"], profile)
+        service.principals.add(actor, person["slug"], person["name"], person["title"], profile)
     lines = []
     for name, fmt, account in workspace["files"]:
-        result = service.import_file(actor, folder / name, principal=person["slug"], fmt=fmt,
+        result = service.triage.import_file(actor, folder / name, principal=person["slug"], fmt=fmt,
                                      account=account)
         lines.append(f"  {name:<30} {result.added:>5} added, {result.skipped:>5} already stored")
     lines.append(_demo_exposure(service, person["slug"], folder / "exposure"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+
 from civicshield.domain.errors import PermissionDeniedError
 from civicshield.domain.models import Role, User
 
@@ -10,3 +12,12 @@ def require(actor: User, role: Role) -> None:
     """Refuse the action unless the actor's role allows it."""
     if actor.disabled or not actor.role.allows(role):
         raise PermissionDeniedError(f"this needs the {role.value} role")
+
+
+def cli_actor() -> User:
+    """The person at the terminal acts with full rights; the audit log names their OS account."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return User(id=0, username=f"cli:{name}", role=Role.ADMIN)

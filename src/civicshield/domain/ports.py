@@ -6,9 +6,10 @@ The repository is the single door to storage; the SQL implementation lives in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from civicshield.domain.echo import BlockedPattern
@@ -26,6 +27,31 @@ from civicshield.domain.models import (
     User,
 )
 from civicshield.domain.profile import ProtectedProfile
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    """The file being read, the name to use for it in errors, and the receiving account."""
+
+    path: Path
+    name: str
+    account: str = ""
+
+
+class Importer(Protocol):
+    """A file format civicshield can read."""
+
+    fmt: str
+    platform: str
+    description: str
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True when the file looks like this format (``head`` is its first 4 KiB)."""
+        ...
+
+    def read(self, source: ImportSource) -> Iterator[MessageDraft]:
+        """Stream the file's messages in order."""
+        ...
 
 
 @dataclass(frozen=True)

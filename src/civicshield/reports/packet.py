@@ -21,21 +21,19 @@ import hashlib
 import io
 import json
 import zipfile
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from civicshield.domain.evidence import (
     EvidenceItem,
-    Incident,
     LedgerEntry,
     Verification,
     entry_hash,
 )
 from civicshield.domain.models import StoredMessage
+from civicshield.reports.contents import PacketContents, Summary
 from civicshield.reports.pdf import TIMELINE_ROWS, render_report
 
 HOW_TO_VERIFY = """How to check this evidence packet
@@ -54,39 +52,6 @@ HOW_TO_VERIFY = """How to check this evidence packet
    written without spaces; "prev_hash" is the hash of the entry before it in the full ledger.
    `civicshield evidence verify --packet FOLDER` recomputes all of this.
 """
-
-
-@dataclass(frozen=True)
-class PacketContents:
-    """What goes into a packet: the incident, and sources that re-read the store in chunks, so
-    that nothing proportional to the incident's size is held in memory."""
-
-    incident: Incident
-    principal: str
-    generated_at: datetime
-    generated_by: str
-    messages: Callable[[], Iterable[StoredMessage]]  # oldest first
-    items: Callable[[], Iterable[EvidenceItem]]
-    originals: Callable[[], Iterable[tuple[EvidenceItem, bytes]]]
-    ledger: Callable[[], Iterable[LedgerEntry]]
-
-
-@dataclass
-class Summary:
-    """Counts over all of an incident's messages, for the report's first page."""
-
-    count: int = 0
-    first: datetime | None = None
-    last: datetime | None = None
-    categories: Counter[str] = field(default_factory=Counter)
-    senders: Counter[str] = field(default_factory=Counter)
-
-    def add(self, message: StoredMessage) -> None:
-        self.count += 1
-        self.first = self.first or message.created_at
-        self.last = message.created_at
-        self.categories.update(message.flags)
-        self.senders[message.sender.label] += 1
 
 
 def original_path(item: EvidenceItem) -> str:

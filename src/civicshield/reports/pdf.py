@@ -9,16 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from civicshield.domain.evidence import EvidenceItem
 from civicshield.domain.models import StoredMessage
-
-if TYPE_CHECKING:
-    from civicshield.reports.packet import PacketContents, Summary
+from civicshield.reports.contents import PacketContents, Summary
 
 #: Messages shown in full; the timeline table lists up to TIMELINE_ROWS (timeline.csv has all).
 FULL_MESSAGES = 200

@@ -44,10 +44,10 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
     svc = service(request)
     if not cookie or cookie != login_token:
         return _login_again(request, next, "The login form expired. Please try again.")
-    user = svc.authenticate(username.strip(), password)
+    user = svc.accounts.authenticate(username.strip(), password)
     if user is None:
         return _login_again(request, next, "That user name and password do not match.")
-    token, _ = svc.start_session(user)
+    token, _ = svc.accounts.start_session(user)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_cookie(request, response, SESSION_COOKIE, token,
                max_age=svc.settings.session_hours * 3600)
@@ -67,7 +67,7 @@ def _login_again(request: Request, next_path: str, error: str) -> HTMLResponse:
 def logout(request: Request, session: Annotated[Session, needs(Role.VIEWER, form=True)]
            ) -> RedirectResponse:
     """End the session."""
-    service(request).end_session(session.token, session.user)
+    service(request).accounts.end_session(session.token, session.user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -84,7 +84,7 @@ def settings_page(request: Request, session: Annotated[Session, needs(Role.VIEWE
 def settings_blur(request: Request, session: Annotated[Session, needs(Role.VIEWER, form=True)],
                   blur: Annotated[str, Form()] = "off") -> RedirectResponse:
     """Save the blur preference."""
-    service(request).set_blur(session.user, blur=blur == "on")
+    service(request).accounts.set_blur(session.user, blur=blur == "on")
     return RedirectResponse("/settings?saved=blur", status_code=303)
 
 
@@ -95,9 +95,9 @@ def settings_password(request: Request,
                       ) -> RedirectResponse | HTMLResponse:
     """Change one's own password after confirming the current one."""
     svc = service(request)
-    if svc.authenticate(session.user.username, current) is None:
+    if svc.accounts.authenticate(session.user.username, current) is None:
         raise InvalidInputError("the current password is not right")
-    svc.reset_password(session.user, session.user.username, new)
+    svc.accounts.reset_password(session.user, session.user.username, new)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -107,7 +107,7 @@ def settings_password(request: Request,
 def users_page(request: Request, session: Annotated[Session, needs(Role.ADMIN)]) -> HTMLResponse:
     """Staff accounts."""
     return page(request, "users.html", session=session,
-                users=service(request).users(session.user), created=None, roles=list(Role))
+                users=service(request).accounts.users(session.user), created=None, roles=list(Role))
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
@@ -117,8 +117,8 @@ def users_add(request: Request, session: Annotated[Session, needs(Role.ADMIN, fo
     if role not in {r.value for r in Role}:
         raise InvalidInputError(f"unknown role {role!r}")
     svc = service(request)
-    user, password = svc.add_user(session.user, username, Role(role))
-    return page(request, "users.html", session=session, users=svc.users(session.user),
+    user, password = svc.accounts.add_user(session.user, username, Role(role))
+    return page(request, "users.html", session=session, users=svc.accounts.users(session.user),
                 created=(user.username, password), roles=list(Role))
 
 
@@ -133,7 +133,7 @@ def users_update(request: Request, username: str,
     if role and role not in {r.value for r in Role}:
         raise InvalidInputError(f"unknown role {role!r}")
     disabled = {"disable": True, "enable": False}.get(status)
-    service(request).update_user(session.user, username, role=Role(role) if role else None,
+    service(request).accounts.update_user(session.user, username, role=Role(role) if role else None,
                                  disabled=disabled)
     return RedirectResponse("/admin/users", status_code=303)
 
@@ -142,7 +142,7 @@ def users_update(request: Request, username: str,
 def audit_page(request: Request, session: Annotated[Session, needs(Role.ADMIN)]) -> HTMLResponse:
     """The latest staff actions."""
     return page(request, "audit.html", session=session,
-                entries=service(request).audit_entries(session.user))
+                entries=service(request).accounts.audit_entries(session.user))
 
 
 __all__ = ["csrf_session", "router"]

@@ -140,7 +140,7 @@ def create_api() -> FastAPI:
             raise HTTPException(422, f"label must be one of {', '.join(LABELS)}")
         flt = QueueFilter(label=label, state=state, channel_id=channel_id,
                           sender_group_id=sender_group_id, since=since, until=until)
-        items, total = _svc(request).queue(flt, limit=max(1, min(limit, 500)),
+        items, total = _svc(request).triage.queue(flt, limit=max(1, min(limit, 500)),
                                            offset=max(0, offset))
         return QueueOut(total=total, items=[_message_out(m) for m in items])
 
@@ -148,18 +148,18 @@ def create_api() -> FastAPI:
     def message(request: Request, user: Caller, message_id: int) -> MessageOut:
         """One message with its findings."""
         require(user, Role.VIEWER)
-        return _message_out(_svc(request).message(message_id))
+        return _message_out(_svc(request).triage.message(message_id))
 
     @api.post("/messages/review", response_model=ReviewOut)
     def review(request: Request, user: Caller, body: ReviewIn) -> ReviewOut:
         """Mark messages reviewed, dismissed, escalated or new again."""
-        return ReviewOut(changed=_svc(request).set_state(user, body.ids, body.state))
+        return ReviewOut(changed=_svc(request).triage.set_state(user, body.ids, body.state))
 
     @api.get("/senders/{sender_id}", response_model=SenderDetailOut)
     def sender(request: Request, user: Caller, sender_id: int) -> SenderDetailOut:
         """A sender with risk signals, merged identities and latest messages."""
         require(user, Role.VIEWER)
-        view = _svc(request).sender_view(sender_id, limit=100)
+        view = _svc(request).triage.sender_view(sender_id, limit=100)
         return SenderDetailOut(sender=_sender_out(view.sender),
                                identities=[_sender_out(s) for s in view.group],
                                timeline=[_message_out(m) for m in view.timeline])
@@ -181,9 +181,10 @@ def create_api() -> FastAPI:
             path = Path(folder) / name
             with path.open("wb") as out:
                 shutil.copyfileobj(file.file, out, 1 << 20)
-            result = svc.import_file(user, path, principal=principal, fmt=fmt, account=account,
-                                     kind=ChannelKind.PERSONAL if personal
-                                     else ChannelKind.OFFICIAL, display_name=name)
+            result = svc.triage.import_file(
+                user, path, principal=principal, fmt=fmt, account=account,
+                kind=ChannelKind.PERSONAL if personal else ChannelKind.OFFICIAL,
+                display_name=name)
         return ImportOut(format=result.fmt, added=result.added, skipped=result.skipped,
                          import_id=result.import_id)
 

@@ -21,7 +21,7 @@ def _svc(request: Request) -> CivicShield:
 def api_user(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None,
                                                       Depends(_bearer)]) -> User:
     """The user behind the bearer token."""
-    user = _svc(request).api_user(credentials.credentials) if credentials else None
+    user = _svc(request).accounts.api_user(credentials.credentials) if credentials else None
     if user is None:
         raise HTTPException(401, "a valid API token is required",
                             headers={"WWW-Authenticate": "Bearer"})

@@ -59,7 +59,7 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
 def current_session(request: Request) -> Session:
     """The live session, or a redirect to the login page."""
     token = request.cookies.get(SESSION_COOKIE, "")
-    found = service(request).session(token) if token else None
+    found = service(request).accounts.session(token) if token else None
     if found is None:
         raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query
                                                 else ""))

@@ -18,8 +18,8 @@ from civicshield.domain.laws import statutes
 from civicshield.domain.models import Role
 from civicshield.domain.profile import ROLES, ProtectedProfile
 from civicshield.exposure.crawl import CrawlLimits
-from civicshield.exposure.service import Exposure
 from civicshield.reports.removal import placeholders
+from civicshield.services.exposure import Exposure
 from civicshield.web.auth import Session, needs, service, set_cookie
 from civicshield.web.render import TEMPLATES, page
 
@@ -46,7 +46,7 @@ def overview(request: Request, session: Annotated[Session, ADMIN],
     """Findings, the scan form and where requests stand (for one protected person)."""
     app = service(request)
     chosen = _principal(request)
-    principals = app.principals()
+    principals = app.principals.all()
     if chosen and chosen not in {p.slug for p in principals}:
         chosen = None
     if not chosen and len(principals) > 1:

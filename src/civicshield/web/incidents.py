@@ -13,8 +13,8 @@ from starlette.background import BackgroundTask
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.evidence import IncidentStatus, Severity
 from civicshield.domain.models import Role
-from civicshield.incidents import MAX_ATTACHMENT_BYTES
 from civicshield.reports.pdf import letter_pdf
+from civicshield.services.incidents import MAX_ATTACHMENT_BYTES
 from civicshield.web.auth import Session, needs, service
 from civicshield.web.render import page
 

@@ -63,11 +63,11 @@ def queue(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
                       until=until_day + timedelta(days=1) if until_day else None,
                       sender_group_id=_int(sender, "sender"))
     svc = service(request)
-    items, total = svc.queue(flt, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+    items, total = svc.triage.queue(flt, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
     filters = {"channel": channel, "label": label, "state": state, "since": since,
                "until": until, "sender": sender}
     return page(request, "queue.html", session=session, items=items, total=total,
-                filters=filters, channels=svc.channels(), page=page_number,
+                filters=filters, channels=svc.principals.channels(), page=page_number,
                 pages=max(1, -(-total // PAGE_SIZE)),
                 query=urlencode({k: v for k, v in filters.items() if v}),
                 return_to=request.url.path + (f"?{request.url.query}" if request.url.query
@@ -79,7 +79,7 @@ def bulk(request: Request, session: Annotated[Session, needs(Role.ANALYST, form=
          action: Annotated[str, Form()], ids: Annotated[list[int] | None, Form()] = None,
          return_to: Annotated[str, Form()] = "/queue") -> RedirectResponse:
     """Apply reviewed, dismiss or escalate to the selected messages."""
-    service(request).set_state(session.user, ids or [], _review_state(action))
+    service(request).triage.set_state(session.user, ids or [], _review_state(action))
     return RedirectResponse(safe_next(return_to), status_code=303)
 
 
@@ -87,7 +87,7 @@ def bulk(request: Request, session: Annotated[Session, needs(Role.ANALYST, form=
 def message(request: Request, message_id: int,
             session: Annotated[Session, needs(Role.VIEWER)]) -> HTMLResponse:
     """One message with its reasons highlighted in the text."""
-    found = service(request).message(message_id)
+    found = service(request).triage.message(message_id)
     return page(request, "message.html", session=session, m=found)
 
 
@@ -96,7 +96,7 @@ def message_state(request: Request, message_id: int,
                   session: Annotated[Session, needs(Role.ANALYST, form=True)],
                   action: Annotated[str, Form()]) -> RedirectResponse:
     """Change one message's review state."""
-    service(request).set_state(session.user, [message_id], _review_state(action))
+    service(request).triage.set_state(session.user, [message_id], _review_state(action))
     return RedirectResponse(f"/messages/{message_id}", status_code=303)
 
 
@@ -104,7 +104,7 @@ def message_state(request: Request, message_id: int,
 def message_raw(request: Request, message_id: int,
                 session: Annotated[Session, needs(Role.ANALYST)]) -> Response:
     """The original record, byte for byte, as a download (the download is audit-logged)."""
-    raw = service(request).raw_payload(session.user, message_id)
+    raw = service(request).triage.raw_payload(session.user, message_id)
     return Response(raw, media_type="application/octet-stream", headers={
         "Content-Disposition": f'attachment; filename="message-{message_id}.raw"'})
 
@@ -113,7 +113,7 @@ def message_raw(request: Request, message_id: int,
 def sender(request: Request, sender_id: int,
            session: Annotated[Session, needs(Role.VIEWER)]) -> HTMLResponse:
     """A sender's risk, identities and timeline across channels."""
-    view = service(request).sender_view(sender_id)
+    view = service(request).triage.sender_view(sender_id)
     return page(request, "sender.html", session=session, view=view)
 
 
@@ -122,7 +122,7 @@ def block(request: Request, sender_id: int,
           session: Annotated[Session, needs(Role.ANALYST, form=True)],
           blocked: Annotated[str, Form()]) -> RedirectResponse:
     """Record that the office blocked (or unblocked) this sender on the platform."""
-    service(request).block_sender(session.user, sender_id, blocked=blocked == "yes")
+    service(request).triage.block_sender(session.user, sender_id, blocked=blocked == "yes")
     return RedirectResponse(f"/senders/{sender_id}", status_code=303)
 
 
@@ -134,7 +134,7 @@ def merge(request: Request, sender_id: int,
     other_id = _int(other.strip().lstrip("#"), "the other sender's number")
     if other_id is None:
         raise InvalidInputError("enter the number of the sender to merge")
-    service(request).merge_senders(session.user, sender_id, other_id)
+    service(request).triage.merge_senders(session.user, sender_id, other_id)
     return RedirectResponse(f"/senders/{sender_id}", status_code=303)
 
 

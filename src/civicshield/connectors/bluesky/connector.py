@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from civicshield.connectors.base import (
-    Importer,
-    ImportSource,
     Where,
     canonical_json,
     find_top_key,
@@ -25,6 +23,7 @@ from civicshield.connectors.base import (
 )
 from civicshield.domain.errors import ImportFailure
 from civicshield.domain.models import MessageDraft, SenderRef
+from civicshield.domain.ports import Importer, ImportSource
 from civicshield.hookspecs import hookimpl
 
 _KEYS = frozenset({"notifications", "feed", "posts"})

@@ -7,10 +7,11 @@ import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from civicshield.connectors.base import Importer, ImportSource, Where
+from civicshield.connectors.base import Where
 from civicshield.connectors.generic import OPTIONAL, REQUIRED, draft_from_record
 from civicshield.domain.errors import ImportFailure
 from civicshield.domain.models import MessageDraft
+from civicshield.domain.ports import Importer, ImportSource
 from civicshield.hookspecs import hookimpl
 
 

@@ -11,8 +11,9 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from civicshield.connectors.base import Importer, ImportSource, Where, digest, html_to_text
+from civicshield.connectors.base import Where, digest, html_to_text
 from civicshield.domain.models import MessageDraft, SenderRef
+from civicshield.domain.ports import Importer, ImportSource
 from civicshield.hookspecs import hookimpl
 
 _PARSER = BytesParser(policy=policy.default)

@@ -6,9 +6,10 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from civicshield.connectors.base import Importer, ImportSource, Where
+from civicshield.connectors.base import Where
 from civicshield.connectors.generic import draft_from_record
 from civicshield.domain.models import MessageDraft
+from civicshield.domain.ports import Importer, ImportSource
 from civicshield.hookspecs import hookimpl
 
 

@@ -8,8 +8,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from civicshield.connectors.base import (
-    Importer,
-    ImportSource,
     Where,
     canonical_json,
     find_top_key,
@@ -22,6 +20,7 @@ from civicshield.connectors.base import (
 )
 from civicshield.domain.errors import ImportFailure
 from civicshield.domain.models import MessageDraft, SenderRef
+from civicshield.domain.ports import Importer, ImportSource
 from civicshield.hookspecs import hookimpl
 
 _PUBLIC = "https://www.w3.org/ns/activitystreams#Public"

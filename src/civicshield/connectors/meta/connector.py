@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from civicshield.connectors.base import (
-    Importer,
-    ImportSource,
     Where,
     canonical_json,
     digest,
@@ -24,6 +22,7 @@ from civicshield.connectors.base import (
 )
 from civicshield.domain.errors import ImportFailure
 from civicshield.domain.models import MessageDraft, SenderRef
+from civicshield.domain.ports import Importer, ImportSource
 from civicshield.hookspecs import hookimpl
 
 _IG_KEYS = frozenset({"comments_reels_comments", "comments_media_comments"})

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
 from civicshield.connectors.base import (
-    Importer,
-    ImportSource,
     Where,
     canonical_json,
     json_items,
@@ -24,6 +22,7 @@ from civicshield.connectors.base import (
 )
 from civicshield.domain.errors import ImportFailure
 from civicshield.domain.models import MessageDraft, SenderRef
+from civicshield.domain.ports import Importer, ImportSource
 from civicshield.hookspecs import hookimpl
 
 TWEET_FILES = ("data/tweets.js", "data/tweet.js")

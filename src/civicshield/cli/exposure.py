@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from civicshield.app import cli_actor
-from civicshield.cli_common import _Context, _guard, pass_ctx
+from civicshield.app import CivicShield
+from civicshield.cli.common import _Context, _guard, pass_ctx
+from civicshield.domain.access import cli_actor
 from civicshield.domain.exposure import KINDS, RequestState
 from civicshield.domain.laws import statutes
 from civicshield.exposure.crawl import CrawlLimits
@@ -142,10 +143,7 @@ def exposure_letter(ctx: _Context, request_id: int, out: Path) -> None:
     _save_letter(ctx.service(), request_id, out)
 
 
-def _save_letter(service: object, request_id: int, out: Path) -> None:
-    from civicshield.app import CivicShield
-
-    assert isinstance(service, CivicShield)
+def _save_letter(service: CivicShield, request_id: int, out: Path) -> None:
     _, content, _ = _guard(lambda: service.exposure.letter_file(
         cli_actor(), request_id, out.suffix.lstrip(".").lower()))
     out.write_bytes(content)

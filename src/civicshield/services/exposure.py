@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -53,10 +53,8 @@ from civicshield.reports.removal import (
     placeholders,
     subject,
 )
-
-if TYPE_CHECKING:
-    from civicshield.app import CivicShield
-    from civicshield.storage.repository import SqlRepository
+from civicshield.services.context import ServiceContext, resolve_principal
+from civicshield.storage.repository import SqlRepository
 
 #: Re-checks skip requests checked more recently than this.
 RECHECK_AFTER = timedelta(days=7)
@@ -100,15 +98,13 @@ class FindingView:
     addressee_kind: str
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 class Exposure:
     """Find the protected person's data, get it removed, keep it removed."""
 
-    def __init__(self, app: CivicShield) -> None:
-        self.app = app
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self.clock = context.clock
         self.catalogue = catalogue()
         self.statutes = statutes()
 
@@ -116,8 +112,8 @@ class Exposure:
     def profile(self, actor: User, slug: str | None = None) -> tuple[Principal, ProtectedProfile]:
         """The protected profile, for admins only; the view is audit-logged."""
         require(actor, Role.ADMIN)
-        with self.app.transaction() as repo:
-            principal = self.app.resolve_principal(repo, slug)
+        with self.context.transaction() as repo:
+            principal = resolve_principal(repo, slug)
             repo.audit(actor.username, "profile.viewed", f"principal:{principal.id}")
             return principal, repo.profile(principal.id) or ProtectedProfile()
 
@@ -156,8 +152,8 @@ class Exposure:
 
     def _scan_setup(self, principal: str | None) -> tuple[Principal, IdentifierMatcher]:
         """The principal and the matcher for their profile; a plain error if there is none."""
-        with self.app.transaction() as repo:
-            who = self.app.resolve_principal(repo, principal)
+        with self.context.transaction() as repo:
+            who = resolve_principal(repo, principal)
             profile = repo.profile(who.id)
         if profile is None or profile.is_empty():
             raise InvalidInputError(f"{who.display_name} has no protected profile to look for "
@@ -185,8 +181,8 @@ class Exposure:
                     principal: str | None = None) -> None:
         """Replace the protected profile (admins only, audit-logged)."""
         require(actor, Role.ADMIN)
-        with self.app.transaction() as repo:
-            who = self.app.resolve_principal(repo, principal)
+        with self.context.transaction() as repo:
+            who = resolve_principal(repo, principal)
             repo.set_profile(who.id, profile)
             repo.audit(actor.username, "profile.updated", f"principal:{who.id}")
 
@@ -215,9 +211,9 @@ class Exposure:
     def _store_scan(self, actor: User, who: Principal, targets: Sequence[str],
                     found: list[Hit], documents: int, errors: list[str],
                     ocr: int) -> ScanReport:
-        now = _now()
+        now = self.clock()
         new = again = 0
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             scan_id = repo.exposure.start_scan(who.id, actor.username, targets, now)
             for hit in found:
                 key = match_key(who.id, hit.location, hit.kind, hit.matched)
@@ -226,7 +222,7 @@ class Exposure:
                 new, again = new + (before is None), again + (before is not None)
                 if before == FindingStatus.REMOVED:
                     _relist_requests(repo, finding_id, actor, now)
-            repo.exposure.finish_scan(scan_id, documents, new + again, errors, _now())
+            repo.exposure.finish_scan(scan_id, documents, new + again, errors, self.clock())
             repo.audit(actor.username, "exposure.scanned", f"principal:{who.id}",
                        json.dumps({"scan": scan_id, "documents": documents, "new": new}))
         return ScanReport(scan_id, documents, new, again, tuple(errors), ocr)
@@ -236,15 +232,15 @@ class Exposure:
                  status: str | None = None) -> list[ExposureFinding]:
         """Findings, most certain first (the view is audit-logged)."""
         require(actor, Role.ADMIN)
-        with self.app.transaction() as repo:
-            who = self.app.resolve_principal(repo, principal)
+        with self.context.transaction() as repo:
+            who = resolve_principal(repo, principal)
             repo.audit(actor.username, "exposure.viewed", f"principal:{who.id}")
             return repo.exposure.findings(who.id, status=status)
 
     def finding(self, actor: User, finding_id: int) -> FindingView:
         """One finding with its requests and what a request could cite."""
         require(actor, Role.ADMIN)
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             found = repo.exposure.finding(finding_id)
             repo.audit(actor.username, "exposure.viewed", f"finding:{finding_id}")
             profile = repo.profile(found.principal_id) or ProtectedProfile()
@@ -257,7 +253,7 @@ class Exposure:
     def dismiss(self, actor: User, finding_id: int) -> None:
         """Set a finding aside (not the person, or nothing to remove)."""
         require(actor, Role.ADMIN)
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             repo.exposure.finding(finding_id)
             repo.exposure.set_finding_status(finding_id, FindingStatus.DISMISSED)
             repo.audit(actor.username, "exposure.dismissed", f"finding:{finding_id}")
@@ -265,8 +261,8 @@ class Exposure:
     def scans(self, actor: User, principal: str | None = None) -> list[Scan]:
         """Recent scans."""
         require(actor, Role.ADMIN)
-        with self.app.transaction() as repo:
-            who = self.app.resolve_principal(repo, principal)
+        with self.context.transaction() as repo:
+            who = resolve_principal(repo, principal)
             return repo.exposure.scans(who.id)
 
     # ---- the broker catalogue -----------------------------------------------------------------
@@ -274,8 +270,8 @@ class Exposure:
                 ) -> list[tuple[Broker, BrokerCheck | None]]:
         """Every catalogue site with what staff recorded for the principal."""
         require(actor, Role.ADMIN)
-        with self.app.transaction() as repo:
-            who = self.app.resolve_principal(repo, principal)
+        with self.context.transaction() as repo:
+            who = resolve_principal(repo, principal)
             checks = repo.exposure.broker_checks(who.id)
         return [(b, checks.get(b.id)) for b in self.catalogue]
 
@@ -283,8 +279,8 @@ class Exposure:
         """Per broker site, how often the principal's data came back after removal (what the
         catalogue's sources could not say, learned from this office's own re-checks)."""
         require(actor, Role.ADMIN)
-        with self.app.transaction() as repo:
-            who = self.app.resolve_principal(repo, principal)
+        with self.context.transaction() as repo:
+            who = resolve_principal(repo, principal)
             return repo.exposure.relistings_by_broker(who.id)
 
     def mark_broker(self, actor: User, broker_id: str, status: str, *, listing_url: str = "",
@@ -297,10 +293,10 @@ class Exposure:
         listing_url = listing_url.strip()
         if listing_url and not listing_url.startswith(("https://", "http://")):
             raise InvalidInputError("the listing's address must start with https://")
-        with self.app.transaction() as repo:
-            who = self.app.resolve_principal(repo, principal)
+        with self.context.transaction() as repo:
+            who = resolve_principal(repo, principal)
             repo.exposure.set_broker_check(who.id, broker.id, status, listing_url,
-                                           actor.username, _now())
+                                           actor.username, self.clock())
             repo.audit(actor.username, "broker.checked", f"principal:{who.id}",
                        json.dumps({"broker": broker.id, "status": status}))
         return broker
@@ -314,8 +310,8 @@ class Exposure:
         require(actor, Role.ADMIN)
         if (finding_id is None) == (broker_id is None):
             raise InvalidInputError("draft a request for one finding or one broker site")
-        now = _now()
-        with self.app.transaction() as repo:
+        now = self.clock()
+        with self.context.transaction() as repo:
             if finding_id is not None:
                 found = repo.exposure.finding(finding_id)
                 who = next(p for p in repo.principals() if p.id == found.principal_id)
@@ -326,7 +322,7 @@ class Exposure:
                 data: tuple[str, ...] = (found.matched,)
             else:
                 broker = self.catalogue.get(broker_id or "")
-                who = self.app.resolve_principal(repo, principal)
+                who = resolve_principal(repo, principal)
                 profile = repo.profile(who.id) or ProtectedProfile()
                 check = repo.exposure.broker_checks(who.id).get(broker.id)
                 addressee, addressee_kind = broker.name, "broker"
@@ -362,7 +358,7 @@ class Exposure:
     def request(self, actor: User, request_id: int) -> RemovalRequest:
         """One request with its history (the view is audit-logged)."""
         require(actor, Role.ADMIN)
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             repo.audit(actor.username, "request.viewed", f"request:{request_id}")
             return repo.exposure.request(request_id)
 
@@ -377,8 +373,8 @@ class Exposure:
         if fmt == "pdf":
             return name, letter_pdf(request.subject, request.body), "application/pdf"
         if fmt == "eml":
-            return (name, email_draft(request.email_to, request.subject, request.body, _now()),
-                    "message/rfc822")
+            draft = email_draft(request.email_to, request.subject, request.body, self.clock())
+            return name, draft, "message/rfc822"
         raise InvalidInputError("a letter can be saved as txt, pdf or eml")
 
     def basis_of(self, request: RemovalRequest) -> Basis:
@@ -392,9 +388,9 @@ class Exposure:
         if not body.strip() or len(body) > 50_000 or len(subject_line) > 300:
             raise InvalidInputError("a letter needs a body (at most 50,000 characters) and a "
                                     "subject (at most 300)")
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             extra = {"email_to": email_to.strip()[:300]} if email_to is not None else {}
-            repo.exposure.update_request(request_id, _now(), subject=subject_line.strip(),
+            repo.exposure.update_request(request_id, self.clock(), subject=subject_line.strip(),
                                          body=body, **extra)
             repo.audit(actor.username, "request.edited", f"request:{request_id}")
 
@@ -403,12 +399,12 @@ class Exposure:
         """Move a request on: sent (starts the clock), acknowledged, removed, refused,
         re-listed."""
         require(actor, Role.ADMIN)
-        at = when or _now()
-        with self.app.transaction() as repo:
+        at = when or self.clock()
+        with self.context.transaction() as repo:
             current = repo.exposure.request(request_id)
             self._check_move(current, state)
             values = self._dates_for(current, state, at)
-            repo.exposure.update_request(request_id, _now(), state=state, **values)
+            repo.exposure.update_request(request_id, self.clock(), state=state, **values)
             repo.exposure.add_event(request_id, state, actor.username, note[:2000], at)
             if current.finding_id is not None:
                 repo.exposure.set_finding_status(current.finding_id, _finding_status(state))
@@ -438,9 +434,9 @@ class Exposure:
                  principal: str | None = None) -> list[RemovalRequest]:
         """Requests, soonest due first; ``overdue`` keeps those past due and unanswered."""
         require(actor, Role.ADMIN)
-        now = _now()
-        with self.app.transaction() as repo:
-            who = self.app.resolve_principal(repo, principal) if principal else None
+        now = self.clock()
+        with self.context.transaction() as repo:
+            who = resolve_principal(repo, principal) if principal else None
             found = repo.exposure.requests(who.id if who else None,
                                            states=WAITING if overdue else (),
                                            due_before=now if overdue else None)
@@ -451,8 +447,8 @@ class Exposure:
         """Demands that lapse within ``within`` (California's last 4 years), with the date they
         lapse: send them again before then."""
         require(actor, Role.ADMIN)
-        horizon = _now() + within
-        with self.app.transaction() as repo:
+        horizon = self.clock() + within
+        with self.context.transaction() as repo:
             sent = repo.exposure.requests(states=(RequestState.SENT, RequestState.ACKNOWLEDGED,
                                                   RequestState.REMOVED))
         out = []
@@ -480,8 +476,8 @@ class Exposure:
         data, and removals nobody recorded. Meant to run on a schedule."""
         require(actor, Role.ADMIN)
         report = RecheckReport()
-        now = _now()
-        with self.app.transaction() as repo:
+        now = self.clock()
+        with self.context.transaction() as repo:
             due = [r for r in repo.exposure.requests(states=(*WAITING, RequestState.REMOVED))
                    if (r.last_checked is None or r.last_checked < now - older_than)
                    and not r.location.startswith("upload:")]  # an upload cannot be fetched
@@ -527,7 +523,7 @@ class Exposure:
 
     def _record_check(self, actor: User, request: RemovalRequest, *, present: bool,
                       report: RecheckReport) -> None:
-        now = _now()
+        now = self.clock()
         new_state: RequestState | None = None
         if present and request.state == RequestState.REMOVED:
             new_state, note = RequestState.RELISTED, "re-check: the data is back"
@@ -539,7 +535,7 @@ class Exposure:
             report.still_there.append(request.id)
         else:
             report.still_gone += 1
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             repo.exposure.update_request(request.id, now, last_checked=now,
                                          **({"state": new_state} if new_state else {}))
             if new_state is not None:
@@ -557,14 +553,14 @@ class Exposure:
         from civicshield.reports.exposure_report import ExposureSummary, render_exposure_report
 
         require(actor, Role.ADMIN)
-        with self.app.transaction() as repo:
-            who = self.app.resolve_principal(repo, principal)
+        with self.context.transaction() as repo:
+            who = resolve_principal(repo, principal)
             summary = ExposureSummary(
                 principal=who, findings=repo.exposure.findings(who.id, limit=100_000),
                 requests=repo.exposure.requests(who.id),
                 events=[e for _, e in repo.exposure.request_events(who.id)],
                 checks=list(repo.exposure.broker_checks(who.id).values()),
-                catalogue_size=len(self.catalogue), now=_now())
+                catalogue_size=len(self.catalogue), now=self.clock())
             repo.audit(actor.username, "exposure.reported", f"principal:{who.id}")
         target.write_bytes(render_exposure_report(summary))
         return target

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from civicshield.domain.access import require
 from civicshield.domain.errors import InvalidInputError
@@ -28,12 +26,11 @@ from civicshield.domain.evidence import (
     verify,
 )
 from civicshield.domain.models import Role, StoredMessage, User
+from civicshield.reports.contents import PacketContents
 from civicshield.reports.letters import by_platform, platform_report, preservation_request
-from civicshield.reports.packet import PacketContents, write_packet
-
-if TYPE_CHECKING:
-    from civicshield.app import CivicShield
-    from civicshield.storage.repository import SqlRepository
+from civicshield.reports.packet import write_packet
+from civicshield.services.context import ServiceContext
+from civicshield.storage.repository import SqlRepository
 
 #: The letters an incident can produce.
 LETTER_KINDS = ("preservation", "platform")
@@ -62,15 +59,13 @@ class IncidentView:
     ledger: list[LedgerEntry]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 class Incidents:
     """The incident and evidence part of the service."""
 
-    def __init__(self, app: CivicShield) -> None:
-        self.app = app
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self.clock = context.clock
 
     def open(self, actor: User, title: str, message_ids: Sequence[int], *,
              severity: Severity = Severity.MEDIUM, notes: str = "") -> Incident:
@@ -81,10 +76,10 @@ class Incidents:
             raise InvalidInputError("an incident needs a title of 1 to 300 characters")
         if not message_ids:
             raise InvalidInputError("an incident starts from at least one message")
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             first = repo.message(message_ids[0])
             incident_id = repo.evidence.add_incident(first.principal_id, title, severity,
-                                                     notes, actor.username, _now())
+                                                     notes, actor.username, self.clock())
             repo.audit(actor.username, "incident.opened", f"incident:{incident_id}", title)
             self._capture(repo, actor, incident_id, message_ids)
             return repo.evidence.incident(incident_id)
@@ -92,7 +87,7 @@ class Incidents:
     def add_messages(self, actor: User, incident_id: int, message_ids: Sequence[int]) -> int:
         """Capture more messages into an incident; returns how many were new."""
         require(actor, Role.ANALYST)
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             repo.evidence.incident(incident_id)
             return self._capture(repo, actor, incident_id, message_ids)
 
@@ -109,7 +104,7 @@ class Incidents:
             if digest != source["raw_sha256_at_import"]:
                 raise InvalidInputError(f"message {message_id}: its stored original no longer "
                                         "matches the hash taken at import; not captured")
-            now = _now()
+            now = self.clock()
             item_id = repo.evidence.add_item(
                 incident_id, "message", f"message-{message_id}.raw", raw, digest, now,
                 actor.username, source, message_id=message_id)
@@ -127,9 +122,9 @@ class Incidents:
             raise InvalidInputError("an attachment needs a file name")
         if len(content) > MAX_ATTACHMENT_BYTES:
             raise InvalidInputError(f"{name}: larger than {MAX_ATTACHMENT_BYTES // 2**20} MB")
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             repo.evidence.incident(incident_id)
-            digest, now = sha256_hex(content), _now()
+            digest, now = sha256_hex(content), self.clock()
             item_id = repo.evidence.add_item(incident_id, "attachment", name, content, digest,
                                              now, actor.username, {"note": note[:500],
                                                                    "added_by": actor.username})
@@ -142,7 +137,7 @@ class Incidents:
                involved: str = "") -> Incident:
         """Change status or severity, add a note, a police report number or a person involved."""
         require(actor, Role.ANALYST)
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             incident = repo.evidence.incident(incident_id)
             values: dict[str, object] = {}
             if status is not None:
@@ -150,7 +145,7 @@ class Incidents:
             if severity is not None:
                 values["severity"] = severity
             if note.strip():
-                stamp = f"[{_now():%Y-%m-%d %H:%M} UTC, {actor.username}] "
+                stamp = f"[{self.clock():%Y-%m-%d %H:%M} UTC, {actor.username}] "
                 values["notes"] = (incident.notes + "\n" if incident.notes else "") + stamp + \
                     note.strip()
             if police_report.strip():
@@ -159,12 +154,12 @@ class Incidents:
                 values["involved"] = (*incident.involved, involved.strip()[:200])
             if not values:
                 raise InvalidInputError("nothing to change")
-            repo.evidence.update_incident(incident_id, _now(), **values)
+            repo.evidence.update_incident(incident_id, self.clock(), **values)
             details = {k: v if isinstance(v, str) else getattr(v, "value", str(v))
                        for k, v in values.items() if k != "notes"}
             if "notes" in values:
                 details["note"] = note.strip()[:200]
-            repo.evidence.append(_now(), actor.username, LedgerAction.ANNOTATED.value,
+            repo.evidence.append(self.clock(), actor.username, LedgerAction.ANNOTATED.value,
                                  incident_id, None, details)
             repo.audit(actor.username, "incident.updated", f"incident:{incident_id}")
             return repo.evidence.incident(incident_id)
@@ -172,7 +167,7 @@ class Incidents:
     def overview(self, actor: User) -> list[tuple[Incident, int]]:
         """Every incident with its number of evidence items, newest first."""
         require(actor, Role.VIEWER)
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             found = repo.evidence.incidents()
             counts = repo.evidence.counts([i.id for i in found])
             return [(i, counts.get(i.id, 0)) for i in found]
@@ -180,10 +175,10 @@ class Incidents:
     def view(self, actor: User, incident_id: int) -> IncidentView:
         """An incident with its evidence and ledger; the view is itself recorded."""
         require(actor, Role.VIEWER)
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             incident = repo.evidence.incident(incident_id)
-            repo.evidence.append(_now(), actor.username, LedgerAction.VIEWED.value, incident_id,
-                                 None, {})
+            repo.evidence.append(self.clock(), actor.username, LedgerAction.VIEWED.value,
+                                 incident_id, None, {})
             items = repo.evidence.items(incident_id)
             messages = [repo.message(i.message_id) for i in items if i.message_id is not None]
             if not actor.role.allows(Role.ANALYST):
@@ -198,11 +193,11 @@ class Incidents:
         wanted = [p for p in (p.strip() for p in phrases) if p]
         if not wanted:
             raise InvalidInputError("name at least one phrase to black out")
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             source, data = repo.evidence.item(item_id)
             for phrase in wanted:
                 data = data.replace(phrase.encode(), "█".encode() * len(phrase))
-            digest, now = sha256_hex(data), _now()
+            digest, now = sha256_hex(data), self.clock()
             new_id = repo.evidence.add_item(
                 source.incident_id, "redaction", f"redacted-{source.file_name}", data, digest,
                 now, actor.username, {"redacted_from": str(item_id)}, derived_from=item_id)
@@ -218,13 +213,13 @@ class Incidents:
         require(actor, Role.ANALYST)
         if kind not in LETTER_KINDS:
             raise InvalidInputError(f"unknown letter {kind!r}: choose preservation or platform")
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             incident = repo.evidence.incident(incident_id)
             items = repo.evidence.items(incident_id)
             messages = [repo.message(i.message_id) for i in items if i.message_id is not None]
             principal = next(p for p in repo.principals() if p.id == incident.principal_id)
             repo.audit(actor.username, f"incident.letter.{kind}", f"incident:{incident_id}")
-        today = _now()
+        today = self.clock()
         return [(platform, preservation_request(incident, platform, group, today)
                  if kind == "preservation"
                  else platform_report(incident, principal.display_name, platform, group))
@@ -233,22 +228,22 @@ class Incidents:
     def verify(self, actor: User) -> Verification:
         """Recompute every ledger hash, the chain and every item's SHA-256."""
         require(actor, Role.VIEWER)
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             return verify(repo.evidence.entries(), repo.evidence.item_contents(strict=False))
 
     def export(self, actor: User, incident_id: int, target: Path) -> Path:
         """Write the evidence packet (a ZIP) for an incident; recorded in the ledger first."""
         require(actor, Role.ANALYST)
-        with self.app.transaction() as repo:
+        with self.context.transaction() as repo:
             incident = repo.evidence.incident(incident_id)
-            repo.evidence.append(_now(), actor.username, LedgerAction.EXPORTED.value,
+            repo.evidence.append(self.clock(), actor.username, LedgerAction.EXPORTED.value,
                                  incident_id, None, {"file": target.name})
             repo.audit(actor.username, "incident.exported", f"incident:{incident_id}",
                        target.name)
             principal = next(p for p in repo.principals() if p.id == incident.principal_id)
             evidence = repo.evidence
             contents = PacketContents(
-                incident=incident, principal=principal.display_name, generated_at=_now(),
+                incident=incident, principal=principal.display_name, generated_at=self.clock(),
                 generated_by=actor.username,
                 messages=lambda: repo.incident_messages(incident_id),
                 items=lambda: evidence.items(incident_id),

@@ -1,0 +1,37 @@
+"""The command line: the main group, with one module per capability (mirroring services/).
+
+``workspace`` (init, serve, demo), ``triage`` (import, analyze, classify, queue), ``principals``,
+``accounts`` (users), ``incidents`` (incidents and evidence) and ``exposure``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from civicshield.cli import accounts, exposure, incidents, principals, triage, workspace
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="civicshield")
+def main() -> None:
+    """civicshield: triage and document online attacks on public officials."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+for command in (
+    workspace.init,
+    triage.import_,
+    triage.analyze,
+    triage.classify,
+    triage.queue,
+    workspace.serve,
+    accounts.users,
+    principals.principals,
+    incidents.incidents,
+    incidents.evidence,
+    workspace.demo,
+    exposure.exposure,
+):
+    main.add_command(command)

@@ -1,0 +1,81 @@
+"""`civicshield users ...`: staff accounts, roles, passwords and API tokens."""
+
+from __future__ import annotations
+
+import click
+
+from civicshield.cli.common import _Context, _guard, pass_ctx
+from civicshield.domain.access import cli_actor
+from civicshield.domain.models import Role
+
+
+@click.group()
+def users() -> None:
+    """Manage staff accounts (roles: viewer, analyst, admin)."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="analyst",
+              show_default=True)
+@pass_ctx
+def users_add(ctx: _Context, username: str, role: str) -> None:
+    """Create an account and print its one-time password."""
+    _, password = _guard(lambda: ctx.service().accounts.add_user(cli_actor(), username, Role(role)))
+    click.echo(f"User {username!r} ({role}) created. One-time password: {password}")
+
+
+@users.command("list")
+@pass_ctx
+def users_list(ctx: _Context) -> None:
+    """List accounts."""
+    for user in _guard(lambda: ctx.service().accounts.users(cli_actor())):
+        status = "disabled" if user.disabled else "active"
+        click.echo(f"{user.username:<24} {user.role.value:<8} {status}")
+
+
+@users.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@pass_ctx
+def users_set_role(ctx: _Context, username: str, role: str) -> None:
+    """Change an account's role."""
+    _guard(lambda: ctx.service().accounts.update_user(cli_actor(), username, role=Role(role)))
+    click.echo(f"{username} is now {role}")
+
+
+@users.command("disable")
+@click.argument("username")
+@pass_ctx
+def users_disable(ctx: _Context, username: str) -> None:
+    """Disable an account and end its sessions."""
+    _guard(lambda: ctx.service().accounts.update_user(cli_actor(), username, disabled=True))
+    click.echo(f"{username} is disabled")
+
+
+@users.command("enable")
+@click.argument("username")
+@pass_ctx
+def users_enable(ctx: _Context, username: str) -> None:
+    """Enable a disabled account."""
+    _guard(lambda: ctx.service().accounts.update_user(cli_actor(), username, disabled=False))
+    click.echo(f"{username} is enabled")
+
+
+@users.command("reset-password")
+@click.argument("username")
+@pass_ctx
+def users_reset_password(ctx: _Context, username: str) -> None:
+    """Set a new one-time password and end the account's sessions."""
+    password = _guard(lambda: ctx.service().accounts.reset_password(cli_actor(), username))
+    click.echo(f"New one-time password for {username}: {password}")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--name", default="api", show_default=True, help="What the token is for.")
+@pass_ctx
+def users_token(ctx: _Context, username: str, name: str) -> None:
+    """Create an API token (shown once; only its hash is kept)."""
+    token = _guard(lambda: ctx.service().accounts.create_api_token(cli_actor(), username, name))
+    click.echo(token)

@@ -1,0 +1,128 @@
+"""`civicshield import`, `analyze`, `classify` and `queue`: messages in, findings and the queue
+out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from civicshield.app import build_registry
+from civicshield.cli.common import Failure, _Context, _guard, pass_ctx
+from civicshield.domain.access import cli_actor
+from civicshield.domain.detection import LABELS
+from civicshield.domain.models import ChannelKind, ReviewState
+from civicshield.domain.ports import QueueFilter
+from civicshield.domain.profile import ProtectedProfile
+from civicshield.services.triage import classify_records
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", help="File format; guessed from the file when left out.")
+@click.option("--principal", help="Short name of the protected person (needed when there are "
+              "several).")
+@click.option("--account", default="", help="The receiving account's handle, e.g. @mayor.")
+@click.option("--personal", is_flag=True, help="The account is personal, not official.")
+@pass_ctx
+def import_(ctx: _Context, paths: tuple[Path, ...], fmt: str | None, principal: str | None,
+            account: str, *, personal: bool) -> None:
+    """Import exports into the store and analyse them.
+
+    Each file is imported in one transaction: a malformed record stops that file with the line
+    and field named, and nothing from it is stored. Importing a file again adds nothing.
+    """
+    service = ctx.service()
+    for path in paths:
+        result = _guard(lambda p=path: service.triage.import_file(
+            cli_actor(), p, principal=principal, fmt=fmt, account=account,
+            kind=ChannelKind.PERSONAL if personal else ChannelKind.OFFICIAL))
+        click.echo(f"{path.name} ({result.fmt}): {result.added} added, "
+                   f"{result.skipped} already stored")
+
+
+@click.command()
+@click.option("--all", "redo_all", is_flag=True, help="Re-analyse every message, not only those "
+              "analysed by older detectors.")
+@pass_ctx
+def analyze(ctx: _Context, *, redo_all: bool) -> None:
+    """Run the detectors again over stored messages and update sender risk."""
+    service = ctx.service()
+    count = _guard(lambda: service.triage.analyse(cli_actor(), redo_all=redo_all))
+    click.echo(f"Analysed {count} messages with {service.context.registry.signature}")
+
+
+@click.command()
+@click.option("--profile", "profile_path", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="The protected person's data (JSON) for doxxing detection.")
+@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), default="-",
+              help="JSON Lines to read (default: standard input).")
+@pass_ctx
+def classify(ctx: _Context, profile_path: Path | None, input_file: TextIO) -> None:
+    """Score JSON Lines {"id", "text"} and write {"id", "scores", "flags", "reasons"} lines.
+
+    Needs no store: it runs the configured detectors only.
+    """
+    profile = None
+    if profile_path is not None:
+        profile = _guard(lambda: ProtectedProfile.from_json(
+            profile_path.read_text(encoding="utf-8"), source=str(profile_path)))
+    registry, _ = build_registry(ctx.settings)
+    out = sys.stdout
+    for result in classify_records(registry, _classify_input(input_file), profile):
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def _classify_input(handle: TextIO) -> Iterator[dict[str, Any]]:
+    name = "<stdin>" if handle.name in {"<stdin>", "-"} else handle.name
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise Failure(f"{name}, line {number}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict) or "id" not in record:
+            raise Failure(f"{name}, line {number}, field 'id': is required")
+        if not isinstance(record.get("text"), str):
+            raise Failure(f"{name}, line {number}, field 'text': must be text")
+        yield record
+
+
+@click.command()
+@click.option("--label", type=click.Choice(LABELS), help="Only messages flagged with this label.")
+@click.option("--state", type=click.Choice([s.value for s in ReviewState]), default="new",
+              show_default=True, help="Review state to show.")
+@click.option("--principal", help="Only this protected person's messages.")
+@click.option("--since", type=click.DateTime(), help="Only messages sent on or after this date.")
+@click.option("--limit", default=20, show_default=True, help="How many to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines instead of a table.")
+@pass_ctx
+def queue(ctx: _Context, label: str | None, state: str, principal: str | None,
+          since: datetime | None, limit: int, *, as_json: bool) -> None:
+    """Show the triage queue, worst first."""
+    service = ctx.service()
+    principal_id = None
+    if principal:
+        principal_id = _guard(lambda: {p.slug: p.id for p in service.principals.all()}[principal])
+    flt = QueueFilter(principal_id=principal_id, label=label, state=ReviewState(state),
+                      since=since)
+    items, total = service.triage.queue(flt, limit=limit)
+    for m in items:
+        if as_json:
+            click.echo(json.dumps({"id": m.id, "priority": m.priority, "flags": list(m.flags),
+                                   "sender": m.sender.label, "risk": m.sender.risk_level.value,
+                                   "platform": m.platform, "created_at": m.created_at.isoformat(),
+                                   "text": m.text}, ensure_ascii=False))
+        else:
+            preview = " ".join(m.text.split())[:70]
+            click.echo(f"{m.id:>6} {m.priority:5.1f} {m.sender.risk_level.value:<8} "
+                       f"{','.join(m.flags) or '-':<24} {m.platform:<9} {preview}")
+    if not as_json:
+        click.echo(f"{len(items)} of {total} shown")

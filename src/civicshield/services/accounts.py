@@ -1,0 +1,171 @@
+"""Staff accounts: users and roles, passwords, logins and sessions, API tokens, the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from civicshield.domain.access import cli_actor, require
+from civicshield.domain.errors import InvalidInputError, NotFoundError
+from civicshield.domain.models import AuditEntry, Role, User
+from civicshield.services.context import ServiceContext
+
+_HASHER = PasswordHasher()
+_DUMMY_HASH = _HASHER.hash("civicshield-timing-guard")
+#: Passwords shorter than this are refused.
+MIN_PASSWORD_LENGTH = 12
+
+
+def token_hash(token: str) -> str:
+    """Tokens are stored only as their SHA-256."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Accounts:
+    """Who may log in, with which role, and what they did."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+
+    # ---- users -------------------------------------------------------------------------
+    def add_user(self, actor: User, username: str, role: Role,
+                 password: str | None = None) -> tuple[User, str]:
+        """Create a staff account; returns it with its password (generated when not given)."""
+        require(actor, Role.ADMIN)
+        username = username.strip()
+        if not username or len(username) > 100 or not username.isprintable():
+            raise InvalidInputError("a user name is 1 to 100 printable characters")
+        password = password or secrets.token_urlsafe(15)
+        _check_password(password)
+        with self.context.transaction() as repo:
+            user = repo.add_user(username, _HASHER.hash(password), role.value)
+            repo.audit(actor.username, "user.added", f"user:{user.id}",
+                       json.dumps({"username": username, "role": role.value}))
+        return user, password
+
+    def users(self, actor: User) -> list[User]:
+        """Every staff account (admins only)."""
+        require(actor, Role.ADMIN)
+        with self.context.transaction() as repo:
+            return repo.users()
+
+    def update_user(self, actor: User, username: str, *, role: Role | None = None,
+                    disabled: bool | None = None) -> User:
+        """Change another account's role or status (admins only)."""
+        require(actor, Role.ADMIN)
+        with self.context.transaction() as repo:
+            found = repo.user_by_name(username)
+            if found is None:
+                raise NotFoundError(f"no user named {username!r}")
+            repo.update_user(found[0].id, role=role.value if role else None, disabled=disabled)
+            repo.audit(actor.username, "user.updated", f"user:{found[0].id}",
+                       json.dumps({"role": role.value if role else None, "disabled": disabled}))
+            return repo.user(found[0].id)
+
+    def reset_password(self, actor: User, username: str, password: str | None = None) -> str:
+        """Set a new password (admins, or the user for themself); ends their sessions."""
+        if actor.username != username:
+            require(actor, Role.ADMIN)
+        password = password or secrets.token_urlsafe(15)
+        _check_password(password)
+        with self.context.transaction() as repo:
+            found = repo.user_by_name(username)
+            if found is None:
+                raise NotFoundError(f"no user named {username!r}")
+            repo.update_user(found[0].id, password_hash=_HASHER.hash(password))
+            repo.audit(actor.username, "user.password_changed", f"user:{found[0].id}")
+        return password
+
+    def set_blur(self, actor: User, *, blur: bool) -> None:
+        """A user's own choice to blur abusive text until clicked."""
+        with self.context.transaction() as repo:
+            repo.update_user(actor.id, blur_abusive=blur)
+            repo.audit(actor.username, "user.preferences", f"user:{actor.id}",
+                       json.dumps({"blur_abusive": blur}))
+
+    def ensure_admin(self) -> str | None:
+        """Create the first admin with a one-time password if there is no user yet."""
+        with self.context.transaction() as repo:
+            if repo.users():
+                return None
+        return self.add_user(cli_actor(), "admin", Role.ADMIN)[1]
+
+    # ---- logins and sessions -----------------------------------------------------------
+    def authenticate(self, username: str, password: str) -> User | None:
+        """The user if the password is right and the account enabled; None otherwise."""
+        with self.context.transaction() as repo:
+            found = repo.user_by_name(username)
+            if found is None:
+                _verify(_DUMMY_HASH, password)
+                repo.audit(username[:100] or "?", "login.failed", "session")
+                return None
+            user, stored = found
+            if not _verify(stored, password) or user.disabled:
+                repo.audit(user.username, "login.failed", "session")
+                return None
+            if _HASHER.check_needs_rehash(stored):
+                repo.update_user(user.id, password_hash=_HASHER.hash(password))
+            repo.audit(user.username, "login", "session")
+            return user
+
+    def start_session(self, user: User) -> tuple[str, str]:
+        """A new session token (for the cookie) and its CSRF token."""
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        expires = self.context.clock() + timedelta(hours=self.context.settings.session_hours)
+        with self.context.transaction() as repo:
+            repo.add_session(token_hash(token), user.id, csrf, expires)
+        return token, csrf
+
+    def session(self, token: str) -> tuple[User, str] | None:
+        """The user and CSRF token behind a session cookie, if it is live."""
+        with self.context.transaction() as repo:
+            return repo.session(token_hash(token), self.context.clock())
+
+    def end_session(self, token: str, actor: User) -> None:
+        """Log out."""
+        with self.context.transaction() as repo:
+            repo.drop_session(token_hash(token))
+            repo.audit(actor.username, "logout", "session")
+
+    # ---- API tokens and the audit log --------------------------------------------------
+    def create_api_token(self, actor: User, username: str, name: str) -> str:
+        """A new API token for a user; only its hash is kept, so show it once."""
+        if actor.username != username:
+            require(actor, Role.ADMIN)
+        token = "cs_" + secrets.token_urlsafe(32)
+        with self.context.transaction() as repo:
+            found = repo.user_by_name(username)
+            if found is None:
+                raise NotFoundError(f"no user named {username!r}")
+            repo.add_api_token(token_hash(token), found[0].id, name)
+            repo.audit(actor.username, "api_token.created", f"user:{found[0].id}",
+                       json.dumps({"name": name}))
+        return token
+
+    def api_user(self, token: str) -> User | None:
+        """The user an API token belongs to."""
+        with self.context.transaction() as repo:
+            return repo.user_for_api_token(token_hash(token))
+
+    def audit_entries(self, actor: User, *, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
+        """The audit log, newest first (admins only)."""
+        require(actor, Role.ADMIN)
+        with self.context.transaction() as repo:
+            return repo.audit_entries(limit, offset)
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")

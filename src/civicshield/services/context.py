@@ -1,0 +1,54 @@
+"""What every service shares: settings, the store, the cipher, the registries and a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from civicshield.config import Settings
+from civicshield.crypto import Cipher
+from civicshield.domain.detection import DetectorRegistry
+from civicshield.domain.errors import InvalidInputError
+from civicshield.domain.escalation import Weights
+from civicshield.domain.models import Principal
+from civicshield.domain.ports import Importer
+from civicshield.storage.repository import SqlRepository
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (the default clock)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """One workspace's shared parts, handed to every service."""
+
+    settings: Settings
+    engine: Engine
+    cipher: Cipher
+    registry: DetectorRegistry
+    importers: Mapping[str, Importer]
+    weights: Weights
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlRepository]:
+        """One unit of work: committed at the end, rolled back on any error."""
+        with self.engine.begin() as conn:
+            yield SqlRepository(conn, self.cipher)
+
+
+def resolve_principal(repo: SqlRepository, slug: str | None) -> Principal:
+    """The named principal, or the only one when none is named."""
+    if slug:
+        return repo.principal_by_slug(slug)
+    found = repo.principals()
+    if len(found) != 1:
+        raise InvalidInputError("name the protected person with --principal "
+                                f"({', '.join(p.slug for p in found) or 'none added yet'})")
+    return found[0]

@@ -1,0 +1,261 @@
+"""Triage: import exports through the pipeline, analyse, the worst-first queue, messages,
+senders and review.
+
+Every method that acts on behalf of a person takes that person (``actor``) and checks their role.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from civicshield.domain import pipeline
+from civicshield.domain.access import require
+from civicshield.domain.detection import DetectionInput, DetectorRegistry, verdict
+from civicshield.domain.errors import InvalidInputError
+from civicshield.domain.escalation import assess
+from civicshield.domain.models import (
+    ChannelKind,
+    MessageDraft,
+    ReviewState,
+    Role,
+    Sender,
+    SenderRef,
+    StoredMessage,
+    User,
+)
+from civicshield.domain.ports import Importer, ImportSource, QueueFilter
+from civicshield.domain.profile import ProtectedProfile
+from civicshield.services.context import ServiceContext, resolve_principal
+
+log = logging.getLogger("civicshield")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did."""
+
+    fmt: str
+    added: int
+    skipped: int
+    import_id: int
+
+
+@dataclass(frozen=True)
+class SenderView:
+    """A sender page: the identity, the identities merged with it, and their timeline."""
+
+    sender: Sender
+    group: list[Sender]
+    timeline: list[StoredMessage]
+
+
+class Triage:
+    """Messages in, findings and sender risk out, and the people who review them."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+
+    # ---- import and analysis -----------------------------------------------------------
+    def detect_format(self, path: Path) -> Importer:
+        """The importer whose format the file looks like."""
+        head = b"" if path.is_dir() else path.open("rb").read(4096)
+        for importer in self.context.importers.values():
+            if importer.sniff(path, head):
+                return importer
+        raise InvalidInputError(f"{path.name}: cannot tell the format; name it with --format "
+                                f"({', '.join(sorted(self.context.importers))})")
+
+    def import_file(self, actor: User, path: Path, *, principal: str | None = None,
+                    fmt: str | None = None, account: str = "",
+                    kind: ChannelKind = ChannelKind.OFFICIAL,
+                    display_name: str | None = None) -> ImportResult:
+        """Import one file through the pipeline in a single transaction.
+
+        A malformed record raises ImportFailure and nothing from the file is stored. Importing
+        the same file again adds nothing.
+        """
+        require(actor, Role.ANALYST)
+        name = display_name or path.name
+        if not path.exists():
+            raise InvalidInputError(f"{name}: no such file or folder")
+        importer = self.context.importers.get(fmt) if fmt else self.detect_format(path)
+        if importer is None:
+            raise InvalidInputError(f"unknown format {fmt!r}; choose one of "
+                                    f"{', '.join(sorted(self.context.importers))}")
+        source = ImportSource(path=path, name=name, account=account)
+        with self.context.transaction() as repo:
+            target = resolve_principal(repo, principal)
+            channel = repo.ensure_channel(target.id, importer.platform, account or
+                                          f"{importer.platform} (imported)", kind)
+            record = repo.start_import(target.id, channel.id, importer.fmt, name,
+                                       _file_sha256(path), actor.username)
+            ctx = pipeline.PipelineContext(repo=repo, registry=self.context.registry,
+                                           record=record, profile=repo.profile(target.id),
+                                           weights=self.context.weights,
+                                           blocked=tuple(repo.blocked_patterns()))
+            added = skipped = 0
+            for chunk in _chunks(importer.read(source), self.context.settings.import_batch_size):
+                done = pipeline.run(pipeline.Batch(drafts=tuple(chunk)), ctx)
+                added, skipped = added + done.stored, skipped + done.skipped
+            repo.finish_import(record.id, added, skipped)
+            repo.audit(actor.username, "import.completed", f"import:{record.id}",
+                       json.dumps({"format": importer.fmt, "file": name, "added": added,
+                                   "skipped": skipped}))
+        log.info("import %s: %d added, %d already stored", importer.fmt, added, skipped)
+        return ImportResult(importer.fmt, added, skipped, record.id)
+
+    def analyse(self, actor: User, *, redo_all: bool = False, batch_size: int = 500) -> int:
+        """Re-run detectors on stored messages whose analysis is missing or out of date."""
+        require(actor, Role.ANALYST)
+        registry = self.context.registry
+        signature, after, done = registry.signature, 0, 0
+        groups: set[int] = set()
+        while True:
+            with self.context.transaction() as repo:
+                stored = repo.messages_to_analyse(signature, after, batch_size,
+                                                  include_current=redo_all)
+                if not stored:
+                    break
+                pairs = []
+                for principal in repo.principals():
+                    mine = [m for m in stored if m.principal_id == principal.id]
+                    analysed = pipeline.analyse(registry, [_as_draft(m) for m in mine],
+                                                repo.profile(principal.id))
+                    pairs += [(m.id, a) for m, a in zip(mine, analysed, strict=True)]
+                groups.update(m.sender.group_id for m in stored)
+                repo.replace_findings(pairs, signature)
+                after, done = stored[-1].id, done + len(stored)
+        with self.context.transaction() as repo:
+            for group in groups:
+                repo.set_group_risk(group, assess(repo.group_summaries(group),
+                                                  self.context.weights))
+            repo.audit(actor.username, "analysis.completed", "messages",
+                       json.dumps({"messages": done, "detectors": signature}))
+        return done
+
+    # ---- the queue and messages --------------------------------------------------------
+    def queue(self, flt: QueueFilter, *, limit: int = 50,
+              offset: int = 0) -> tuple[list[StoredMessage], int]:
+        """A page of the queue, worst first, and the total matching."""
+        with self.context.transaction() as repo:
+            return repo.queue(flt, limit, offset), repo.queue_count(flt)
+
+    def message(self, message_id: int) -> StoredMessage:
+        """One message with its findings."""
+        with self.context.transaction() as repo:
+            return repo.message(message_id)
+
+    def raw_payload(self, actor: User, message_id: int) -> bytes:
+        """The original record byte for byte (analysts and admins); the access is audit-logged."""
+        require(actor, Role.ANALYST)
+        with self.context.transaction() as repo:
+            raw = repo.raw_payload(message_id)
+            repo.audit(actor.username, "message.raw_downloaded", f"message:{message_id}")
+        return raw
+
+    def set_state(self, actor: User, message_ids: Sequence[int], state: ReviewState) -> int:
+        """Mark messages reviewed, dismissed or escalated (analysts and admins)."""
+        require(actor, Role.ANALYST)
+        if not message_ids:
+            raise InvalidInputError("select at least one message")
+        with self.context.transaction() as repo:
+            changed = repo.set_review_state(message_ids, state, actor.username)
+            repo.audit(actor.username, f"message.{state.value}",
+                       "messages:" + ",".join(map(str, message_ids[:20])),
+                       json.dumps({"count": changed}))
+        return changed
+
+    # ---- senders -----------------------------------------------------------------------
+    def sender_view(self, sender_id: int, *, limit: int = 200) -> SenderView:
+        """A sender, the identities merged with them, and their timeline across channels."""
+        with self.context.transaction() as repo:
+            sender = repo.sender(sender_id)
+            return SenderView(sender, repo.sender_group(sender.group_id),
+                              repo.sender_timeline(sender.group_id, limit))
+
+    def merge_senders(self, actor: User, keep_sender_id: int, merge_sender_id: int) -> None:
+        """Record that two platform identities are one person, and reassess their risk."""
+        require(actor, Role.ANALYST)
+        with self.context.transaction() as repo:
+            keep, other = repo.sender(keep_sender_id), repo.sender(merge_sender_id)
+            repo.merge_senders(keep.group_id, other.group_id)
+            risk = assess(repo.group_summaries(keep.group_id), self.context.weights)
+            repo.set_group_risk(keep.group_id, risk)
+            repo.audit(actor.username, "sender.merged", f"sender:{keep.id}",
+                       json.dumps({"merged": other.id}))
+
+    def block_sender(self, actor: User, sender_id: int, *, blocked: bool) -> None:
+        """Record that staff blocked (or unblocked) a sender on the platform.
+
+        New accounts whose abusive messages repeat a blocked sender's wording get a risk signal.
+        """
+        require(actor, Role.ANALYST)
+        with self.context.transaction() as repo:
+            sender = repo.sender(sender_id)
+            repo.set_blocked(sender.group_id, self.context.clock() if blocked else None)
+            repo.audit(actor.username, "sender.blocked" if blocked else "sender.unblocked",
+                       f"sender:{sender.id}", "{}")
+
+
+def classify_records(registry: DetectorRegistry, records: Iterable[dict[str, Any]],
+                     profile: ProtectedProfile | None, batch_size: int = 256,
+                     ) -> Iterator[dict[str, Any]]:
+    """The ``civicshield classify`` contract: scores, flags and reasons per input record."""
+    batch: list[dict[str, Any]] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == batch_size:
+            yield from _classify_batch(registry, batch, profile)
+            batch = []
+    if batch:
+        yield from _classify_batch(registry, batch, profile)
+
+
+def _classify_batch(registry: DetectorRegistry, batch: list[dict[str, Any]],
+                    profile: ProtectedProfile | None) -> Iterator[dict[str, Any]]:
+    inputs = [DetectionInput(text=r["text"], profile=profile) for r in batch]
+    for record, found in zip(batch, registry.detect(inputs), strict=True):
+        judged = verdict(found)
+        yield {"id": record["id"], "scores": {k: round(v, 4) for k, v in judged.scores.items()},
+               "flags": list(judged.flags),
+               "reasons": [{"label": f.label, "detector": f.detector,
+                            "span": list(f.span) if f.span else None, "why": f.why}
+                           for f in judged.findings]}
+
+
+def _file_sha256(path: Path) -> str:
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for child in sorted(path.glob("*.eml")):
+            digest.update(child.name.encode() + b"\0" + child.read_bytes())
+        return digest.hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _as_draft(message: StoredMessage) -> MessageDraft:
+    s = message.sender
+    return MessageDraft(platform=message.platform, external_id=message.external_id,
+                        sender=SenderRef(s.platform, s.external_id, s.handle, s.display_name),
+                        text=message.text, created_at=message.created_at, raw=b"",
+                        kind=message.kind, subject=message.subject, private=message.private)
