@@ -1,8 +1,9 @@
 """Evidence export benchmark: an incident of N messages written as a packet (ZIP with PDF report).
 
 Imports N synthetic messages, opens one incident holding all of them (capture is timed apart),
-then times `Incidents.export` and reports the packet's size and this process's peak memory. Each
-size runs in a fresh process so that its peak memory is its own.
+then times `Incidents.export`, `evidence verify` of the whole store and `verify --packet` of the
+unpacked packet, and reports the packet's size and this process's peak memory. Each size runs in
+a fresh process so that its peak memory is its own.
 
     python bench/export.py                  # 2,000 and 10,000 messages
     python bench/export.py --sizes 10000
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 
@@ -28,6 +30,7 @@ def one(count: int) -> dict[str, float]:
 
     from civicshield.domain.access import cli_actor
     from civicshield.domain.ports import QueueFilter
+    from civicshield.reports.packet import verify_packet
 
     with tempfile.TemporaryDirectory() as folder:
         service, source = fresh_workspace(Path(folder), count,
@@ -43,8 +46,21 @@ def one(count: int) -> dict[str, float]:
         packet = service.incidents.export(actor, incident.id, Path(folder) / "packet.zip")
         seconds = time.perf_counter() - started
         size = packet.stat().st_size
+        started = time.perf_counter()
+        store_ok = service.incidents.verify(actor).ok
+        verify_store_s = time.perf_counter() - started
+        unpacked = Path(folder) / "unpacked"
+        with zipfile.ZipFile(packet) as archive:
+            archive.extractall(unpacked)
+        started = time.perf_counter()
+        packet_ok = verify_packet(unpacked).ok
+        verify_packet_s = time.perf_counter() - started
+        if not (store_ok and packet_ok):
+            raise SystemExit("verification failed: the benchmark measured a broken export")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"messages": len(ids), "capture_s": round(captured, 2), "export_s": round(seconds, 2),
+            "verify_store_s": round(verify_store_s, 2),
+            "verify_packet_s": round(verify_packet_s, 2),
             "packet_mb": round(size / 1e6, 1), "rss_before_export_mb": round(before / 1024, 1),
             "peak_rss_mb": round(peak / 1024, 1)}
 
@@ -59,12 +75,13 @@ def main() -> None:
         return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {platform.platform()}")
-    print(" messages  capture s  export s  packet MB  peak RSS MB")
+    print(" messages  capture s  export s  verify s  verify packet s  packet MB  peak RSS MB")
     for size in (int(s) for s in args.sizes.split(",")):
         out = subprocess.run([sys.executable, __file__, "--one", str(size)], check=True,
                              capture_output=True, text=True).stdout
         r = json.loads(out)
-        print(f"{r['messages']:>9} {r['capture_s']:>10} {r['export_s']:>9} {r['packet_mb']:>10} "
+        print(f"{r['messages']:>9} {r['capture_s']:>10} {r['export_s']:>9} "
+              f"{r['verify_store_s']:>9} {r['verify_packet_s']:>16} {r['packet_mb']:>10} "
               f"{r['peak_rss_mb']:>12}")
 
 

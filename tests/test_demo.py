@@ -52,7 +52,8 @@ def _an_incident_on_an_escalating_sender_exports_a_packet_that_verifies(
     with zipfile.ZipFile(packet) as archive:
         archive.extractall(tmp_path / "packet")
     result = verify_packet(tmp_path / "packet")
-    assert result.ok and result.checked_items == len(flagged) + 4  # + manifest, ledger, csv, pdf
+    # + manifest, ledger, timeline, report, HOW-TO-VERIFY, the public key and HEAD
+    assert result.ok and result.checked_items == len(flagged) + 7
 
 
 def test_demo_exposure_documents_show_the_seeded_data_and_no_decoy(tmp_path: Path) -> None:

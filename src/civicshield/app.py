@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from civicshield.config import Settings
-from civicshield.crypto import Cipher, decode_key, write_key_file
+from civicshield.crypto import Cipher, EvidenceSigner, decode_key, write_key_file
 from civicshield.domain.detection import DetectorRegistry
 from civicshield.domain.errors import ConfigError
 from civicshield.domain.escalation import load_weights
@@ -52,7 +52,9 @@ def build_context(settings: Settings, *, migrate_store: bool = False,
     registry, found = build_registry(settings)
     return ServiceContext(settings=settings, engine=engine, cipher=load_cipher(settings),
                           registry=registry, importers=found,
-                          weights=load_weights(settings.escalation_weights), clock=clock)
+                          weights=load_weights(settings.escalation_weights),
+                          signer=EvidenceSigner.load(settings.signing_key_file,
+                                                     settings.signing_passphrase), clock=clock)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class CivicShield:
         if not settings.secret_key and not settings.key_file.exists():
             write_key_file(settings.key_file)
             created_key = True
+        if not settings.signing_key_file.exists():
+            EvidenceSigner.create(settings.signing_key_file, settings.signing_passphrase)
         return cls.build(build_context(settings, migrate_store=True)), created_key
 
     @property

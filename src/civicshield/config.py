@@ -12,8 +12,10 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from civicshield.domain.errors import ConfigError
 
@@ -78,6 +80,24 @@ def _names(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
+def _time_zone(value: str) -> str:
+    name = value.strip()
+    if name:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("expected a time zone name such as America/Chicago") from exc
+    return name
+
+
+def _addresses(value: str) -> tuple[str, ...]:
+    found = _names(value)
+    for address in found:
+        if "@" not in address or any(c.isspace() or c in "<>,;" for c in address):
+            raise ValueError(f"{address!r} is not an email address")
+    return found
+
+
 SETTINGS: tuple[Declared, ...] = (
     Declared("data_dir", "civicshield-data",
              "Folder for the SQLite store, the encryption key and uploads.", Path),
@@ -100,6 +120,22 @@ SETTINGS: tuple[Declared, ...] = (
     Declared("import_batch_size", "500", "Messages per pipeline batch during import.", _positive),
     Declared("escalation_weights", "", "A TOML file of sender escalation weights (the built-in "
              "escalation_weights.toml when empty); see docs/detection.md.", _optional_path),
+    Declared("time_zone", "", "The office's time zone (an IANA name such as America/Chicago); "
+             "times are shown in it beside UTC. Empty means the machine's own zone.",
+             _time_zone),
+    Declared("signing_passphrase", "", "Passphrase that protects the evidence signing key "
+             "(set it before `civicshield init` creates the key); empty keeps the key file "
+             "readable by its owner only, without a passphrase.", secret=True),
+    Declared("smtp_host", "", "Mail server that sends ledger receipts to the witnesses "
+             "(empty: nothing is ever emailed)."),
+    Declared("smtp_port", "587", "The mail server's port.", _port),
+    Declared("smtp_username", "", "User name on the mail server (empty: no login)."),
+    Declared("smtp_password", "", "Password on the mail server.", secret=True),
+    Declared("smtp_starttls", "true", "Use STARTTLS with the mail server.", _bool),
+    Declared("smtp_from", "", "The From address of mail civicshield sends."),
+    Declared("evidence_witnesses", "", "Comma-separated email addresses (a police liaison, the "
+             "city attorney) that `civicshield evidence receipt --email` sends the ledger's "
+             "signed head to.", _addresses),
     Declared("log_level", "WARNING", "Logging level: DEBUG, INFO, WARNING or ERROR (message text "
              "and personal data never reach the logs).", _log_level),
 )
@@ -121,6 +157,15 @@ class Settings:
     disabled_detectors: tuple[str, ...]
     import_batch_size: int
     escalation_weights: Path | None
+    time_zone: str
+    signing_passphrase: str
+    smtp_host: str
+    smtp_port: int
+    smtp_username: str
+    smtp_password: str
+    smtp_starttls: bool
+    smtp_from: str
+    evidence_witnesses: tuple[str, ...]
     log_level: str
 
     @property
@@ -132,6 +177,21 @@ class Settings:
     def key_file(self) -> Path:
         """Where `civicshield init` keeps the encryption key when none is configured."""
         return self.data_dir / "secret.key"
+
+    @property
+    def signing_key_file(self) -> Path:
+        """Where `civicshield init` keeps the evidence signing key (Ed25519)."""
+        return self.data_dir / "evidence-signing.key"
+
+    @property
+    def zone(self) -> tzinfo:
+        """The office's time zone: the setting, else the machine's own."""
+        if self.time_zone:
+            return ZoneInfo(self.time_zone)
+        try:
+            return ZoneInfo(Path("/etc/timezone").read_text("utf-8").strip())
+        except (OSError, ValueError, KeyError):
+            return datetime.now().astimezone().tzinfo or UTC
 
 
 def _file_values(env: Mapping[str, str]) -> dict[str, Any]:

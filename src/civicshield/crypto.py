@@ -1,14 +1,29 @@
-"""Encryption at rest for the protected person's data: AES-256-GCM with a versioned envelope."""
+"""Encryption at rest for the protected person's data (AES-256-GCM with a versioned envelope), and
+the Ed25519 key that signs the chain of custody."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.serialization import (
+    BestAvailableEncryption,
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+    load_pem_private_key,
+    load_pem_public_key,
+)
 
 from civicshield.domain.errors import ConfigError
 
@@ -65,3 +80,99 @@ def write_key_file(path: Path) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
     return key
+
+
+class EvidenceSigner:
+    """The installation's Ed25519 evidence key: it signs every ledger entry, each packet's
+    SHA256SUMS and each head receipt. It is separate from the encryption key and can be kept
+    encrypted by a passphrase."""
+
+    def __init__(self, key: Ed25519PrivateKey) -> None:
+        self._key = key
+        raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        self.public_hex = raw.hex()
+
+    @classmethod
+    def create(cls, path: Path, passphrase: str = "") -> EvidenceSigner:
+        """Make a new key file readable only by its owner; refuse to overwrite one."""
+        key = Ed25519PrivateKey.generate()
+        protection = (BestAvailableEncryption(passphrase.encode("utf-8")) if passphrase
+                      else NoEncryption())
+        pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, protection)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+        return cls(key)
+
+    @classmethod
+    def load(cls, path: Path, passphrase: str = "") -> EvidenceSigner:
+        """Read the key file, naming the problem plainly when it cannot be used."""
+        if not path.is_file():
+            raise ConfigError(f"no evidence signing key: {path} is missing "
+                              "(run `civicshield init`)")
+        try:
+            key = load_pem_private_key(path.read_bytes(),
+                                       passphrase.encode("utf-8") if passphrase else None)
+        except TypeError as exc:
+            raise ConfigError(f"{path}: the evidence signing key is protected by a passphrase; "
+                              "set CIVICSHIELD_SIGNING_PASSPHRASE (or _FILE)") from exc
+        except ValueError as exc:
+            raise ConfigError(f"{path}: cannot read the evidence signing key (wrong passphrase, "
+                              "or not a key file)") from exc
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ConfigError(f"{path}: not an Ed25519 key")
+        return cls(key)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short name for the public key: the first 16 bytes of its SHA-256, in groups."""
+        digest = hashlib.sha256(bytes.fromhex(self.public_hex)).hexdigest()[:32]
+        return ":".join(digest[i:i + 4] for i in range(0, 32, 4))
+
+    def sign(self, data: bytes) -> str:
+        """The signature of some bytes, as hex."""
+        return self._key.sign(data).hex()
+
+    def sign_hash(self, digest_hex: str) -> str:
+        """The signature of a ledger entry's hash (its hex text)."""
+        return self.sign(digest_hex.encode("ascii"))
+
+    def check_hash(self, digest_hex: str, signature_hex: str) -> bool:
+        """True when the signature of an entry hash was made by this key."""
+        return signature_valid(self.public_hex, digest_hex.encode("ascii"), signature_hex)
+
+    def public_pem(self) -> bytes:
+        """The public key as PEM (for `openssl pkeyutl -verify`)."""
+        return self._key.public_key().public_bytes(Encoding.PEM,
+                                                   PublicFormat.SubjectPublicKeyInfo)
+
+
+def signature_valid(public_hex: str, data: bytes, signature_hex: str) -> bool:
+    """True when ``signature_hex`` is an Ed25519 signature of ``data`` by that public key."""
+    try:
+        public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
+        public.verify(bytes.fromhex(signature_hex), data)
+    except (ValueError, InvalidSignature):
+        return False
+    return True
+
+
+def key_fingerprint(public_hex: str) -> str:
+    """The fingerprint of a public key given as hex (see ``EvidenceSigner.fingerprint``)."""
+    try:
+        digest = hashlib.sha256(bytes.fromhex(public_hex)).hexdigest()[:32]
+    except ValueError:
+        return "(not a key)"
+    return ":".join(digest[i:i + 4] for i in range(0, 32, 4))
+
+
+def public_hex_of_pem(pem: bytes) -> str:
+    """The raw Ed25519 public key (hex) in a PEM file; ValueError when it is not one."""
+    try:
+        key = load_pem_public_key(pem)
+    except (ValueError, TypeError) as exc:
+        raise ValueError("not a PEM public key") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("not an Ed25519 key")
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()

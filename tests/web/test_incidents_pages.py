@@ -59,3 +59,29 @@ def test_viewers_read_but_cannot_act_and_forms_need_csrf(client_for: Client,
     assert viewer.post(f"{url}/export", data={"csrf_token": csrf_of(page)}).status_code == 403
     assert client_for("analyst").post(f"{url}/export").status_code == 403  # no CSRF token
     assert re.search(r"Incidents</a>", viewer.get("/incidents").text)
+
+
+def test_a_notice_and_impact_statement_are_recorded_from_the_incident_page(
+        client_for: Client, web_service: CivicShield) -> None:
+    from civicshield.domain.access import cli_actor
+
+    client = client_for("analyst")
+    url = _open_from_queue(client, web_service)
+    csrf = csrf_of(client.get(url).text)
+    answer = client.post(url + "/notice", data={"csrf_token": csrf, "kind": "blocked",
+                                                "platform": "x", "ticket": "X-991"},
+                         follow_redirects=False)
+    assert answer.status_code == 303
+    client.post(url + "/impact", data={"csrf_token": csrf, "statement": "We moved house."})
+    shown = client.get(url).text
+    assert "blocked on x" in shown and "ticket X-991" in shown and "We moved house." in shown
+    viewer = client_for("viewer")
+    refused = viewer.post(url + "/notice", data={"csrf_token": csrf_of(viewer.get(url).text),
+                                                 "kind": "warned", "platform": "x"},
+                          follow_redirects=False)
+    assert refused.status_code == 403
+    incident = web_service.incidents.view(cli_actor(), int(url.rsplit("/", 1)[1])).incident
+    assert [(n.kind.value, n.platform, n.ticket) for n in incident.notices] == [
+        ("blocked", "x", "X-991")]
+    assert incident.impact_statement == "We moved house."
+    assert web_service.incidents.verify(cli_actor()).ok

@@ -3,14 +3,20 @@ packets and letters."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import click
 
 from civicshield.cli.common import Failure, _Context, _guard, pass_ctx
 from civicshield.domain.access import cli_actor
-from civicshield.domain.evidence import IncidentStatus, Severity
+from civicshield.domain.evidence import IncidentStatus, NoticeKind, Severity
 from civicshield.reports.packet import verify_packet
+from civicshield.services.incidents import notice_of
+
+#: Problems printed by `evidence verify`; the rest are counted.
+MAX_PROBLEM_LINES = 50
 
 
 @click.group()
@@ -74,6 +80,36 @@ def incidents_update(ctx: _Context, incident_id: int, status: str | None, severi
     click.echo(f"Incident {incident_id} updated")
 
 
+@incidents.command("notice")
+@click.argument("incident_id", type=int)
+@click.option("--kind", type=click.Choice([k.value for k in NoticeKind]), required=True,
+              help="blocked, warned or reported (to the platform).")
+@click.option("--platform", required=True, help="Where: x, facebook, mastodon, email, ...")
+@click.option("--ticket", default="", help="The platform's ticket or report number.")
+@click.option("--date", "when", type=click.DateTime(), help="When (default: now), in UTC.")
+@click.option("--note", default="", help="Anything else to record.")
+@pass_ctx
+def incidents_notice(ctx: _Context, incident_id: int, kind: str, platform: str, ticket: str,
+                     when: datetime | None, note: str) -> None:
+    """Record that the sender was blocked, warned or reported (proof of notice)."""
+    at = (when.replace(tzinfo=UTC) if when else datetime.now(UTC))
+    _guard(lambda: ctx.service().incidents.update(
+        cli_actor(), incident_id, notice=notice_of(kind, platform, at, ticket, note)))
+    click.echo(f"Incident {incident_id}: {kind} on {platform} recorded")
+
+
+@incidents.command("impact")
+@click.argument("incident_id", type=int)
+@click.argument("statement_file", type=click.File("r", encoding="utf-8"))
+@pass_ctx
+def incidents_impact(ctx: _Context, incident_id: int, statement_file: TextIO) -> None:
+    """Set the victim impact statement from a text file ('-' reads standard input)."""
+    text = statement_file.read()
+    _guard(lambda: ctx.service().incidents.update(cli_actor(), incident_id,
+                                                  impact_statement=text))
+    click.echo(f"Incident {incident_id}: victim impact statement recorded")
+
+
 @incidents.command("redact")
 @click.argument("item_id", type=int)
 @click.option("--phrase", "phrases", multiple=True, required=True,
@@ -102,15 +138,48 @@ def evidence() -> None:
 @evidence.command("verify")
 @click.option("--packet", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Check an unpacked evidence packet instead of the store.")
+@click.option("--against", "anchor", type=click.Path(exists=True, path_type=Path),
+              help="Also prove the ledger still holds the head that an earlier packet (ZIP or "
+                   "folder) or ledger receipt recorded.")
 @pass_ctx
-def evidence_verify(ctx: _Context, packet: Path | None) -> None:
-    """Recompute every hash and the ledger chain; name the first thing that does not match."""
-    result = (_guard(lambda: verify_packet(packet)) if packet
-              else _guard(lambda: ctx.service().incidents.verify(cli_actor())))
+def evidence_verify(ctx: _Context, packet: Path | None, anchor: Path | None) -> None:
+    """Recompute every hash, signature and link; name everything that does not match."""
+    if packet:
+        result = _guard(lambda: verify_packet(packet))
+    elif anchor:
+        result = _guard(lambda: ctx.service().incidents.verify_against(cli_actor(), anchor))
+    else:
+        result = _guard(lambda: ctx.service().incidents.verify(cli_actor()))
+    for note in result.notes:
+        click.echo(f"note: {note}")
     if not result.ok:
-        raise Failure(f"verification FAILED: {result.problem}")
+        shown = result.problems[:MAX_PROBLEM_LINES]
+        more = len(result.problems) - len(shown)
+        raise Failure("verification FAILED:\n" + "\n".join(f"  {p}" for p in shown)
+                      + (f"\n  ... and {more} more" if more else ""))
+    what = "in the packet" if packet else "in the store"
+    extra = f", and the ledger extends the head in {anchor.name}" if anchor else ""
     click.echo(f"OK: {result.checked_entries} ledger entries and {result.checked_items} "
-               "evidence files match their hashes")
+               f"evidence files {what} match their hashes and signatures{extra}")
+
+
+@evidence.command("receipt")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The receipt to write (default: ledger-receipt-DATE.txt).")
+@click.option("--email", "send_email", is_flag=True,
+              help="Also email it to the configured witnesses (CIVICSHIELD_EVIDENCE_WITNESSES).")
+@pass_ctx
+def evidence_receipt(ctx: _Context, out: Path | None, *, send_email: bool) -> None:
+    """Write a printable, signed receipt of the chain of custody's head for a witness to keep
+    (a police liaison, the city attorney); `verify --against` checks the ledger against it."""
+    service = ctx.service()
+    receipt = _guard(lambda: service.incidents.receipt(cli_actor()))
+    target = out or Path(f"ledger-receipt-{datetime.now(UTC):%Y-%m-%d}.txt")
+    target.write_text(receipt, encoding="utf-8")
+    click.echo(f"Wrote {target}")
+    if send_email:
+        sent = _guard(lambda: service.incidents.email_receipt(cli_actor(), receipt))
+        click.echo(f"Emailed to {', '.join(sent)}")
 
 
 @evidence.command("export")
@@ -142,6 +211,7 @@ def evidence_letter(ctx: _Context, incident_id: int, kind: str, pdf_dir: Path | 
         click.echo(f"===== {platform} =====\n{body}\n")
         if pdf_dir:
             pdf_dir.mkdir(parents=True, exist_ok=True)
-            target = pdf_dir / f"incident-{incident_id}-{kind}-{platform}.pdf"
+            slug = "-".join("".join(c if c.isalnum() else " " for c in platform).split())
+            target = pdf_dir / f"incident-{incident_id}-{kind}-{slug}.pdf"
             target.write_bytes(letter_pdf(f"{kind} letter, {platform}", body))
             click.echo(f"Wrote {target}")

@@ -1,23 +1,33 @@
-"""Incidents, evidence items and the hash-chained chain-of-custody ledger.
+"""Incidents, evidence items and the hash-chained, signed chain-of-custody ledger.
 
 An evidence item keeps an original byte for byte with its SHA-256. Every act on evidence
-(captured, viewed, exported, annotated, attached, redacted) is a ledger entry; each entry's hash
-covers its own fields and the previous entry's hash, so changing, deleting, inserting or
-reordering entries breaks the chain. ``verify`` recomputes everything and names the first entry
-or item that does not match.
+(opened, captured, viewed, exported, annotated, attached, redacted) is a ledger entry. Each
+entry's hash covers its own fields and the previous entry's hash, so changing, deleting,
+inserting or reordering entries breaks the chain; each entry is also signed with the
+installation's Ed25519 evidence key, so an entry written without that key is found.
+
+Since format 2 every fact a packet or report shows sits inside a hashed entry: the capture
+entry holds the item's hash, size, name, source and the message as it was captured (platform,
+ids, URL, author, text, times); the *opened* entry holds the incident's first fields and every
+*annotated* entry the exact change. Each entry's details also link it to the previous entry of
+the same incident (``incident_seq``, ``incident_prev``), so one incident's entries form a chain
+of their own that a packet can be checked against without the rest of the ledger.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-#: The hash before the first ledger entry.
+#: The hash before the first ledger entry (and before each incident's first entry).
 GENESIS = "0" * 64
+#: The details format that binds every fact (entries without it predate format 2).
+DETAILS_FORMAT = 2
 
 
 class IncidentStatus(StrEnum):
@@ -41,12 +51,48 @@ class Severity(StrEnum):
 class LedgerAction(StrEnum):
     """What was done to evidence."""
 
+    OPENED = "opened"
     CAPTURED = "captured"
     VIEWED = "viewed"
     EXPORTED = "exported"
     ANNOTATED = "annotated"
     ATTACHED = "attached"
     REDACTED = "redacted"
+
+
+#: Entries that bring an evidence item into the store.
+ITEM_ACTIONS = frozenset({LedgerAction.CAPTURED, LedgerAction.ATTACHED, LedgerAction.REDACTED})
+
+
+class NoticeKind(StrEnum):
+    """How the sender was put on notice (proof of notice for prosecutors)."""
+
+    BLOCKED = "blocked"
+    WARNED = "warned"
+    REPORTED = "reported"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The sender was blocked, warned or reported on a platform, with its ticket number."""
+
+    kind: NoticeKind
+    platform: str
+    at: datetime
+    ticket: str = ""
+    note: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """The notice as JSON-ready values."""
+        return {"kind": self.kind.value, "platform": self.platform, "at": self.at.isoformat(),
+                "ticket": self.ticket, "note": self.note}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Notice:
+        """A notice from its JSON values."""
+        return cls(NoticeKind(data["kind"]), str(data["platform"]),
+                   datetime.fromisoformat(str(data["at"])), str(data.get("ticket", "")),
+                   str(data.get("note", "")))
 
 
 @dataclass(frozen=True)
@@ -64,6 +110,10 @@ class Incident:
     created_at: datetime
     created_by: str
     updated_at: datetime
+    notices: tuple[Notice, ...] = ()
+    impact_statement: str = ""
+    head_seq: int = 0
+    head_hash: str = GENESIS
 
 
 @dataclass(frozen=True)
@@ -85,7 +135,7 @@ class EvidenceItem:
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    """One act on evidence, chained to the entry before it."""
+    """One act on evidence, chained to the entry before it and signed."""
 
     seq: int
     at: datetime
@@ -96,6 +146,16 @@ class LedgerEntry:
     details: str
     prev_hash: str
     hash: str
+    signature: str = ""
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """The entry's details as values (an empty dict where they are not a JSON object)."""
+        try:
+            found = json.loads(self.details)
+        except ValueError:
+            return {}
+        return found if isinstance(found, dict) else {}
 
 
 def sha256_hex(data: bytes) -> str:
@@ -111,43 +171,73 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str,
     return sha256_hex(body.encode("utf-8"))
 
 
+def canonical_details(details: Mapping[str, Any]) -> str:
+    """The JSON text of an entry's details, as hashed (sorted keys)."""
+    return json.dumps(details, sort_keys=True, ensure_ascii=False)
+
+
+def item_facts(item: EvidenceItem) -> dict[str, Any]:
+    """What a capture entry records of an item (compared with the stored item on verify)."""
+    return {"id": item.id, "kind": item.kind, "file_name": item.file_name,
+            "sha256": item.sha256, "size": item.size,
+            "captured_at": item.captured_at.isoformat(), "captured_by": item.captured_by,
+            "source": dict(sorted(item.source.items())), "message_id": item.message_id,
+            "derived_from": item.derived_from}
+
+
+def incident_fields(incident: Incident) -> dict[str, Any]:
+    """The fields of an incident that the ledger binds, as JSON-ready values."""
+    return {"title": incident.title, "severity": incident.severity.value,
+            "status": incident.status.value, "notes": incident.notes,
+            "police_reports": list(incident.police_reports),
+            "involved": list(incident.involved),
+            "notices": [n.as_dict() for n in incident.notices],
+            "impact_statement": incident.impact_statement}
+
+
+#: What an annotated entry may change, and how: replaced, or appended to a list or the notes.
+_REPLACED = ("title", "severity", "status", "impact_statement")
+_APPENDED = {"police_report": "police_reports", "involved": "involved", "notice": "notices"}
+
+
+def fold_fields(entries: Sequence[LedgerEntry]) -> dict[str, Any] | None:
+    """An incident's fields as its ledger says they are now: the *opened* entry's fields with
+    every *annotated* change applied in order. None when the incident has no format-2 opened
+    entry (it was opened before the ledger bound its fields)."""
+    fields: dict[str, Any] | None = None
+    for entry in entries:
+        facts = entry.facts
+        if entry.action == LedgerAction.OPENED and "incident" in facts:
+            fields = {**facts["incident"]}
+        elif entry.action == LedgerAction.ANNOTATED and fields is not None:
+            changes = facts.get("changes", {})
+            for key in _REPLACED:
+                if key in changes:
+                    fields[key] = changes[key]
+            for key, target in _APPENDED.items():
+                if key in changes:
+                    fields[target] = [*fields.get(target, []), changes[key]]
+            if "note_line" in changes:
+                notes = fields.get("notes", "")
+                fields["notes"] = (notes + "\n" if notes else "") + changes["note_line"]
+    return fields
+
+
 @dataclass(frozen=True)
 class Verification:
-    """The outcome of a verify: ok, or the first thing that does not match."""
+    """The outcome of a verify: what was checked, and one plain line per problem found."""
 
-    ok: bool
     checked_entries: int
     checked_items: int
-    problem: str = ""
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
 
-    @classmethod
-    def failed(cls, entries: int, items: int, problem: str) -> Verification:
-        """A failed check, naming what did not match."""
-        return cls(ok=False, checked_entries=entries, checked_items=items, problem=problem)
+    @property
+    def ok(self) -> bool:
+        """True when nothing was found."""
+        return not self.problems
 
-
-def verify(entries: Sequence[LedgerEntry], items: Iterable[tuple[EvidenceItem, bytes]]
-           ) -> Verification:
-    """Recompute the chain (in stored order) and every item's hash."""
-    prev = GENESIS
-    for n, e in enumerate(entries, start=1):
-        if e.seq != n:
-            return Verification.failed(n - 1, 0, f"ledger entry {e.seq} is out of order or one "
-                                                 f"before it is missing (expected entry {n})")
-        if e.prev_hash != prev:
-            return Verification.failed(n - 1, 0, f"ledger entry {e.seq} does not follow entry "
-                                                 f"{n - 1}: the chain is broken")
-        expected = entry_hash(prev, e.seq, e.at, e.actor, e.action, e.incident_id, e.item_id,
-                              e.details)
-        if e.hash != expected:
-            return Verification.failed(n - 1, 0, f"ledger entry {e.seq} was altered: its hash "
-                                                 "does not match its contents")
-        prev = e.hash
-    count = 0
-    for item, data in items:
-        count += 1
-        if sha256_hex(data) != item.sha256 or len(data) != item.size:
-            return Verification.failed(len(entries), count - 1,
-                                 f"evidence item {item.id} ({item.file_name}) was altered: its "
-                                 "SHA-256 does not match the one recorded at capture")
-    return Verification(ok=True, checked_entries=len(entries), checked_items=count)
+    @property
+    def problem(self) -> str:
+        """Every problem, a line each."""
+        return "\n".join(self.problems)

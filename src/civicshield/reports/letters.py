@@ -10,26 +10,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from civicshield.domain.evidence import Incident
 from civicshield.domain.models import StoredMessage
+from civicshield.domain.provenance import provider_name
 
-PLATFORM_NAMES = {"x": "X Corp.", "facebook": "Meta Platforms, Inc. (Facebook)",
-                  "instagram": "Meta Platforms, Inc. (Instagram)", "bluesky": "Bluesky Social, PBC",
-                  "mastodon": "the Mastodon server operator", "email": "the email provider",
-                  "webform": "the city's web form host", "other": "the service provider"}
+#: A preservation request covers this long before the first message (accounts are often set up
+#: and used for weeks before they write to the official).
+LOOKBACK = timedelta(days=90)
 
 
 def _utc(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def by_platform(messages: Sequence[StoredMessage]) -> dict[str, list[StoredMessage]]:
-    """Messages grouped by the platform that holds them (one letter per provider)."""
+def by_provider(messages: Sequence[StoredMessage]) -> dict[str, list[StoredMessage]]:
+    """Messages grouped by the provider that holds them, named (one letter per provider: each
+    Mastodon server and each mail domain is its own)."""
     groups: dict[str, list[StoredMessage]] = defaultdict(list)
     for m in sorted(messages, key=lambda m: m.created_at):
-        groups[m.platform].append(m)
+        groups[provider_name(m.platform, m.url or m.sender.external_id,
+                             m.sender.external_id)].append(m)
     return dict(groups)
 
 
@@ -46,16 +48,17 @@ def _items(messages: Sequence[StoredMessage]) -> list[str]:
             + (f", {m.url}" if m.url else "") for m in messages]
 
 
-def preservation_request(incident: Incident, platform: str,
+def preservation_request(incident: Incident, provider: str,
                          messages: Sequence[StoredMessage], today: datetime) -> str:
-    """A draft 2703(f) letter for one provider, for a law enforcement agency to send."""
-    first, last = messages[0].created_at, messages[-1].created_at
+    """A draft 2703(f) letter for one provider, for a law enforcement agency to send. The period
+    runs from 90 days before the first message to today."""
+    first = messages[0].created_at - LOOKBACK
     reports = ", ".join(incident.police_reports) or "[case number]"
     return "\n".join([
         "[AGENCY LETTERHEAD]",
         "",
         f"Date: {today:%B %d, %Y}",
-        f"To: {PLATFORM_NAMES.get(platform, platform)}, Law Enforcement Response Team",
+        f"To: {provider}, Law Enforcement Response Team",
         f"Re: Preservation request under 18 U.S.C. 2703(f); case {reports}",
         "",
         "Dear Custodian of Records:",
@@ -68,7 +71,7 @@ def preservation_request(incident: Incident, platform: str,
         "Accounts:",
         *_accounts(messages),
         "",
-        f"Period: {_utc(first)} to {_utc(last)}",
+        f"Period: {_utc(first)} (90 days before the first message) to {_utc(today)}",
         "",
         "Content and records to preserve:",
         *_items(messages),
@@ -94,12 +97,12 @@ def preservation_request(incident: Incident, platform: str,
     ])
 
 
-def platform_report(incident: Incident, principal: str, platform: str,
+def platform_report(incident: Incident, principal: str, provider: str,
                     messages: Sequence[StoredMessage]) -> str:
-    """A report summary for a platform's trust and safety team."""
+    """A report summary for a provider's trust and safety team."""
     labels = sorted({flag for m in messages for flag in m.flags})
     lines = [
-        f"Report to {PLATFORM_NAMES.get(platform, platform)}: abuse targeting {principal}",
+        f"Report to {provider}: abuse targeting {principal}",
         "",
         f"Incident: {incident.title} (civicshield incident {incident.id})",
         f"Police reports: {', '.join(incident.police_reports) or 'none yet'}",

@@ -10,17 +10,19 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from civicshield.domain.evidence import EvidenceItem
-from civicshield.domain.models import StoredMessage
-from civicshield.reports.contents import PacketContents, Summary
+from civicshield.domain.evidence import EvidenceItem, Notice
+from civicshield.reports.contents import CapturedMessage, PacketContents, Summary
 
 #: Messages shown in full; the timeline table lists up to TIMELINE_ROWS (timeline.csv has all).
 FULL_MESSAGES = 200
 TIMELINE_ROWS = 1000
+#: Chain-of-custody rows in the report (ledger.jsonl holds every entry).
+CUSTODY_ROWS = 500
+#: Senders listed with their account ids (timeline.csv has every one).
+ACCOUNT_ROWS = 50
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]))
@@ -34,40 +36,41 @@ def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise NetworkRefusedError(f"the report may not load {url!r}")
 
 
-def _local_zone() -> tzinfo:
-    try:
-        return ZoneInfo(Path("/etc/timezone").read_text("utf-8").strip())
-    except (OSError, ValueError, KeyError):
-        return datetime.now().astimezone().tzinfo or UTC
-
-
-def render_html(contents: PacketContents, summary: Summary, shown: Sequence[StoredMessage],
-                by_message: dict[int, EvidenceItem],
-                attachments: Sequence[EvidenceItem]) -> str:
+def render_html(contents: PacketContents, summary: Summary,
+                shown: Sequence[CapturedMessage], attachments: Sequence[EvidenceItem]) -> str:
     """The report as HTML (every value escaped)."""
-    zone = _local_zone()
+    zone = contents.zone
+    entries = contents.entries
     return _ENV.get_template("report.html").render(
-        c=contents, incident=contents.incident, summary=summary, timeline=shown,
-        full=shown[:FULL_MESSAGES], by_message=by_message, attachments=attachments,
+        c=contents, incident=contents.incident, f=contents.fields, summary=summary,
+        timeline=shown, full=shown[:FULL_MESSAGES], attachments=attachments,
         categories=summary.categories.most_common(), senders=summary.senders.most_common(20),
         more_senders=max(0, len(summary.senders) - 20),
+        accounts=summary.top_accounts(ACCOUNT_ROWS),
+        more_accounts=max(0, len(summary.accounts) - ACCOUNT_ROWS),
+        custody=entries[:CUSTODY_ROWS], more_custody=max(0, len(entries) - CUSTODY_ROWS),
+        head=entries[-1] if entries else None,
+        notices=[Notice.from_dict(n) for n in contents.fields.get("notices", [])],
         utc=lambda d: d.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        local=lambda d: _local_time(d, zone))
+        local=lambda d: _local_time(d, zone), zone_name=_zone_name(zone))
 
 
-def render_report(contents: PacketContents, summary: Summary, shown: Sequence[StoredMessage],
-                  by_message: dict[int, EvidenceItem],
-                  attachments: Sequence[EvidenceItem]) -> bytes:
+def render_report(contents: PacketContents, summary: Summary,
+                  shown: Sequence[CapturedMessage], attachments: Sequence[EvidenceItem]) -> bytes:
     """The report as PDF bytes."""
     from weasyprint import HTML
 
-    html = render_html(contents, summary, shown, by_message, attachments)
+    html = render_html(contents, summary, shown, attachments)
     return bytes(HTML(string=html, url_fetcher=_refuse, base_url=None).write_pdf())
 
 
 def _local_time(when: datetime, zone: tzinfo) -> str:
     local = when.astimezone(zone)
     return local.strftime("%Y-%m-%d %H:%M:%S ") + (local.tzname() or "")
+
+
+def _zone_name(zone: tzinfo) -> str:
+    return getattr(zone, "key", None) or str(zone)
 
 
 def letter_pdf(title: str, body: str) -> bytes:

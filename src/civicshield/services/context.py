@@ -1,4 +1,5 @@
-"""What every service shares: settings, the store, the cipher, the registries and a clock."""
+"""What every service shares: settings, the store, the cipher and the evidence key, the
+registries and a clock."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from civicshield.config import Settings
-from civicshield.crypto import Cipher
+from civicshield.crypto import Cipher, EvidenceSigner
 from civicshield.domain.detection import DetectorRegistry
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.escalation import Weights
@@ -34,13 +35,14 @@ class ServiceContext:
     registry: DetectorRegistry
     importers: Mapping[str, Importer]
     weights: Weights
+    signer: EvidenceSigner
     clock: Callable[[], datetime] = field(default=utc_now)
 
     @contextmanager
     def transaction(self) -> Iterator[SqlRepository]:
         """One unit of work: committed at the end, rolled back on any error."""
         with self.engine.begin() as conn:
-            yield SqlRepository(conn, self.cipher)
+            yield SqlRepository(conn, self.cipher, self.signer)
 
 
 def resolve_principal(repo: SqlRepository, slug: str | None) -> Principal:

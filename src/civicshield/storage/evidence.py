@@ -10,15 +10,18 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
-from civicshield.crypto import Cipher
+from civicshield.crypto import Cipher, EvidenceSigner
 from civicshield.domain.errors import ConfigError, NotFoundError
 from civicshield.domain.evidence import (
+    DETAILS_FORMAT,
     GENESIS,
     EvidenceItem,
     Incident,
     IncidentStatus,
     LedgerEntry,
+    Notice,
     Severity,
+    canonical_details,
     entry_hash,
 )
 from civicshield.storage.tables import evidence_items, incidents, ledger
@@ -30,9 +33,11 @@ STREAM_CHUNK = 200
 class SqlEvidenceRepository:
     """Incidents, evidence and ledger over one connection (one transaction)."""
 
-    def __init__(self, conn: Connection, cipher: Cipher) -> None:
+    def __init__(self, conn: Connection, cipher: Cipher,
+                 signer: EvidenceSigner | None = None) -> None:
         self.conn = conn
         self.cipher = cipher
+        self.signer = signer
 
     # ---- incidents ---------------------------------------------------------------------
     def add_incident(self, principal_id: int, title: str, severity: Severity, notes: str,
@@ -58,8 +63,8 @@ class SqlEvidenceRepository:
 
     def update_incident(self, incident_id: int, now: datetime, **values: Any) -> None:
         """Change an incident's fields (title, severity, status, notes, police_reports,
-        involved); lists are stored as JSON."""
-        stored = {k: json.dumps(list(v)) if isinstance(v, tuple | list) else
+        involved, notices, impact_statement); lists are stored as JSON."""
+        stored = {k: json.dumps([_plain(i) for i in v]) if isinstance(v, tuple | list) else
                   getattr(v, "value", v) for k, v in values.items()}
         self.conn.execute(update(incidents).where(incidents.c.id == incident_id)
                           .values(updated_at=now, **stored))
@@ -91,6 +96,15 @@ class SqlEvidenceRepository:
             query = query.where(evidence_items.c.incident_id == incident_id)
         return [_item(r) for r in self.conn.execute(query.order_by(evidence_items.c.id))]
 
+    def item_record(self, item_id: int) -> EvidenceItem:
+        """One item without its content."""
+        row = self.conn.execute(select(*[c for c in evidence_items.c
+                                         if c.name != "content_encrypted"])
+                                .where(evidence_items.c.id == item_id)).first()
+        if row is None:
+            raise NotFoundError(f"no evidence item {item_id}")
+        return _item(row)
+
     def item(self, item_id: int) -> tuple[EvidenceItem, bytes]:
         """One item with its decrypted original."""
         row = self.conn.execute(select(evidence_items)
@@ -117,11 +131,12 @@ class SqlEvidenceRepository:
             for r in rows:
                 item = _item(r)
                 try:
-                    data = self.cipher.decrypt(r.content_encrypted,
+                    data = self.cipher.decrypt(bytes(r.content_encrypted),
                                                context=f"evidence:{item.sha256}".encode())
-                except ConfigError:
+                except (ConfigError, TypeError, ValueError):
                     if strict:
-                        raise
+                        raise ConfigError(f"evidence item {item.id}: its stored original "
+                                          "cannot be decrypted") from None
                     data = b""
                 yield item, data
             after = rows[-1].id
@@ -129,17 +144,38 @@ class SqlEvidenceRepository:
     # ---- ledger --------------------------------------------------------------------------
     def append(self, at: datetime, actor: str, action: str, incident_id: int,
                item_id: int | None, details: dict[str, Any]) -> LedgerEntry:
-        """Add an entry chained to the last one (a concurrent append fails on the unique seq
+        """Add a signed entry chained to the last one and to the incident's last one, and
+        record it as the incident's last entry (a concurrent append fails on the unique seq
         and its transaction rolls back)."""
+        if self.signer is None:
+            raise ConfigError("the evidence signing key is not loaded")
         last = self.conn.execute(select(ledger.c.seq, ledger.c.hash)
                                  .order_by(ledger.c.seq.desc()).limit(1)).first()
         seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-        text = json.dumps(details, sort_keys=True, ensure_ascii=False)
+        head = self.conn.execute(select(incidents.c.head_seq).where(
+            incidents.c.id == incident_id)).scalar()
+        mine = self.conn.execute(select(ledger.c.hash, ledger.c.details)
+                                 .where(ledger.c.seq == head)).first() if head else None
+        before = _incident_seq(mine.details) if mine else 0
+        text = canonical_details({**details, "v": DETAILS_FORMAT, "incident_seq": before + 1,
+                                  "incident_prev": mine.hash if mine else GENESIS})
         digest = entry_hash(prev, seq, at, actor, action, incident_id, item_id, text)
+        signature = self.signer.sign_hash(digest)
         self.conn.execute(insert(ledger).values(seq=seq, at=at, actor=actor, action=action,
                                                 incident_id=incident_id, item_id=item_id,
-                                                details=text, prev_hash=prev, hash=digest))
-        return LedgerEntry(seq, at, actor, action, incident_id, item_id, text, prev, digest)
+                                                details=text, prev_hash=prev, hash=digest,
+                                                signature=signature))
+        self.conn.execute(update(incidents).where(incidents.c.id == incident_id)
+                          .values(head_seq=seq, head_hash=digest))
+        return LedgerEntry(seq, at, actor, action, incident_id, item_id, text, prev, digest,
+                           signature)
+
+    def last_view(self, incident_id: int, actor: str) -> datetime | None:
+        """When this person last had a *viewed* entry recorded for the incident."""
+        row = self.conn.execute(select(ledger.c.at).where(
+            ledger.c.incident_id == incident_id, ledger.c.actor == actor,
+            ledger.c.action == "viewed").order_by(ledger.c.seq.desc()).limit(1)).first()
+        return row.at if row else None
 
     def entries(self, incident_id: int | None = None) -> list[LedgerEntry]:
         """Ledger entries in stored order (by row id), of one incident or all."""
@@ -147,7 +183,7 @@ class SqlEvidenceRepository:
         if incident_id is not None:
             query = query.where(ledger.c.incident_id == incident_id)
         return [LedgerEntry(r.seq, r.at, r.actor, r.action, r.incident_id, r.item_id, r.details,
-                            r.prev_hash, r.hash) for r in self.conn.execute(query)]
+                            r.prev_hash, r.hash, r.signature) for r in self.conn.execute(query)]
 
     def counts(self, incident_ids: Sequence[int]) -> dict[int, int]:
         """Evidence items per incident."""
@@ -161,10 +197,31 @@ def _incident(row: Row[Any]) -> Incident:
     return Incident(row.id, row.principal_id, row.title, Severity(row.severity),
                     IncidentStatus(row.status), row.notes, tuple(json.loads(row.police_reports)),
                     tuple(json.loads(row.involved)), row.created_at, row.created_by,
-                    row.updated_at)
+                    row.updated_at, tuple(Notice.from_dict(n) for n in json.loads(row.notices)),
+                    row.impact_statement, row.head_seq, row.head_hash)
+
+
+def _plain(value: Any) -> Any:
+    return value.as_dict() if isinstance(value, Notice) else value
+
+
+def _incident_seq(details: str) -> int:
+    try:
+        found = json.loads(details)
+    except ValueError:
+        return 0
+    return int(found.get("incident_seq", 0)) if isinstance(found, dict) else 0
 
 
 def _item(row: Row[Any]) -> EvidenceItem:
+    try:
+        return _item_of(row)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"evidence item {row.id}: its stored record is malformed "
+                          f"({type(exc).__name__})") from None
+
+
+def _item_of(row: Row[Any]) -> EvidenceItem:
     return EvidenceItem(row.id, row.incident_id, row.kind, row.sha256, row.size, row.captured_at,
                         row.captured_by, json.loads(row.source), row.file_name, row.derived_from,
                         row.message_id)

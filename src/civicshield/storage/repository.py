@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Row
 
-from civicshield.crypto import Cipher
+from civicshield.crypto import Cipher, EvidenceSigner
 from civicshield.domain.detection import THRESHOLDS
 from civicshield.domain.echo import BlockedPattern
 from civicshield.domain.errors import InvalidInputError, NotFoundError
@@ -87,13 +87,14 @@ def _rank() -> Any:
 class SqlRepository:
     """Implements ``civicshield.domain.ports.Repository`` over one SQLAlchemy connection."""
 
-    def __init__(self, conn: Connection, cipher: Cipher) -> None:
+    def __init__(self, conn: Connection, cipher: Cipher,
+                 signer: EvidenceSigner | None = None) -> None:
         self.conn = conn
         self.cipher = cipher
         self._channels: dict[int, Channel] | None = None
         self._sender_ids: dict[Key, tuple[int, int]] = {}  # key -> (sender id, group id)
         self._group_risks: dict[int, tuple[str, float, str]] = {}  # group -> stored risk
-        self.evidence = SqlEvidenceRepository(conn, cipher)
+        self.evidence = SqlEvidenceRepository(conn, cipher, signer)
         self.exposure = SqlExposureRepository(conn, cipher)
 
     # ---- principals and channels -------------------------------------------------------
@@ -402,6 +403,24 @@ class SqlRepository:
                 "sent_at": row.created_at.isoformat(), "import_file": row.file_name,
                 "import_file_sha256": row.file_sha256, "imported_at": row.started_at.isoformat(),
                 "raw_sha256_at_import": row.raw_sha256}
+
+    def message_facts(self, message_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """What the store holds now of captured messages, in the terms a capture records
+        (compared with the ledger on verify)."""
+        found: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks(list(dict.fromkeys(message_ids))):
+            rows = self.conn.execute(
+                select(messages.c.id, messages.c.platform, messages.c.external_id,
+                       messages.c.url, messages.c.text, messages.c.subject,
+                       messages.c.created_at, senders.c.external_id.label("sid"))
+                .join(senders, senders.c.id == messages.c.sender_id)
+                .where(messages.c.id.in_(chunk)))
+            for r in rows:
+                found[int(r.id)] = {"platform": r.platform, "external_id": r.external_id,
+                                    "url": r.url, "text": r.text, "subject": r.subject,
+                                    "created_at": r.created_at.astimezone(UTC).isoformat(),
+                                    "sender_id": r.sid}
+        return found
 
     def set_review_state(self, message_ids: Sequence[int], state: ReviewState,
                          actor: str) -> int:

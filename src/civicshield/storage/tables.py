@@ -202,6 +202,11 @@ incidents = Table(
     Column("created_at", TS, nullable=False),
     Column("created_by", String(100), nullable=False),
     Column("updated_at", TS, nullable=False),
+    Column("notices", Text, nullable=False, default="[]", server_default="[]"),
+    Column("impact_statement", Text, nullable=False, default="", server_default=""),
+    Column("head_seq", Integer, nullable=False, default=0, server_default="0"),
+    Column("head_hash", String(64), nullable=False, default="0" * 64,
+           server_default="0" * 64),
 )
 
 evidence_items = Table(
@@ -233,6 +238,7 @@ ledger = Table(
     Column("details", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("signature", String(128), nullable=False, default="", server_default=""),
 )
 
 exposure_scans = Table(

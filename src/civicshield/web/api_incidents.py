@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -11,7 +11,8 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
-from civicshield.domain.evidence import Incident, IncidentStatus, Severity
+from civicshield.domain.evidence import Incident, IncidentStatus, NoticeKind, Severity
+from civicshield.services.incidents import notice_of
 from civicshield.web.api_auth import Caller, _svc
 from civicshield.web.incidents import remove_folder
 
@@ -25,6 +26,26 @@ class IncidentIn(BaseModel):
     notes: str = ""
 
 
+class NoticeIn(BaseModel):
+    """The sender was blocked, warned or reported on a platform."""
+
+    kind: NoticeKind
+    platform: str = Field(min_length=1, max_length=50)
+    at: datetime | None = None
+    ticket: str = Field(default="", max_length=100)
+    note: str = Field(default="", max_length=500)
+
+
+class NoticeOut(BaseModel):
+    """A recorded notice."""
+
+    kind: str
+    platform: str
+    at: datetime
+    ticket: str
+    note: str
+
+
 class IncidentUpdateIn(BaseModel):
     """What to change; empty fields are left as they are."""
 
@@ -34,6 +55,8 @@ class IncidentUpdateIn(BaseModel):
     police_report: str = ""
     involved: str = ""
     add_message_ids: list[int] = Field(default_factory=list)
+    notice: NoticeIn | None = None
+    impact_statement: str | None = Field(default=None, max_length=20000)
 
 
 class ItemOut(BaseModel):
@@ -62,6 +85,8 @@ class IncidentOut(BaseModel):
     involved: list[str]
     created_at: datetime
     created_by: str
+    notices: list[NoticeOut] = Field(default_factory=list)
+    impact_statement: str = ""
     items: list[ItemOut] = Field(default_factory=list)
     ledger_length: int = 0
 
@@ -73,6 +98,7 @@ class VerifyOut(BaseModel):
     checked_entries: int
     checked_items: int
     problem: str
+    problems: list[str] = Field(default_factory=list)
 
 
 def _out(incident: Incident) -> IncidentOut:
@@ -80,7 +106,10 @@ def _out(incident: Incident) -> IncidentOut:
                        status=incident.status.value, notes=incident.notes,
                        police_reports=list(incident.police_reports),
                        involved=list(incident.involved), created_at=incident.created_at,
-                       created_by=incident.created_by)
+                       created_by=incident.created_by,
+                       notices=[NoticeOut(kind=n.kind.value, platform=n.platform, at=n.at,
+                                          ticket=n.ticket, note=n.note) for n in incident.notices],
+                       impact_statement=incident.impact_statement)
 
 
 def add_incident_routes(api: FastAPI) -> None:
@@ -118,11 +147,15 @@ def add_incident_routes(api: FastAPI) -> None:
         incidents = service(request).incidents
         if body.add_message_ids:
             incidents.add_messages(user, incident_id, body.add_message_ids)
-        if body.status or body.severity or body.note or body.police_report or body.involved:
-            return _out(incidents.update(user, incident_id, status=body.status,
-                                         severity=body.severity, note=body.note,
-                                         police_report=body.police_report,
-                                         involved=body.involved))
+        notice = body.notice
+        if (body.status or body.severity or body.note or body.police_report or body.involved
+                or notice or body.impact_statement is not None):
+            return _out(incidents.update(
+                user, incident_id, status=body.status, severity=body.severity, note=body.note,
+                police_report=body.police_report, involved=body.involved,
+                notice=notice_of(notice.kind.value, notice.platform,
+                                 notice.at or datetime.now(UTC), notice.ticket, notice.note)
+                if notice else None, impact_statement=body.impact_statement))
         return _out(incidents.view(user, incident_id).incident)
 
     @api.post("/incidents/{incident_id}/export")
@@ -140,4 +173,5 @@ def add_incident_routes(api: FastAPI) -> None:
         """Recompute every evidence hash and the ledger chain."""
         result = service(request).incidents.verify(user)
         return VerifyOut(ok=result.ok, checked_entries=result.checked_entries,
-                         checked_items=result.checked_items, problem=result.problem)
+                         checked_items=result.checked_items, problem=result.problem,
+                         problems=list(result.problems))

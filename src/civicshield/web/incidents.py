@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -11,10 +12,10 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.background import BackgroundTask
 
 from civicshield.domain.errors import InvalidInputError
-from civicshield.domain.evidence import IncidentStatus, Severity
+from civicshield.domain.evidence import IncidentStatus, NoticeKind, Severity
 from civicshield.domain.models import Role
 from civicshield.reports.pdf import letter_pdf
-from civicshield.services.incidents import MAX_ATTACHMENT_BYTES
+from civicshield.services.incidents import MAX_ATTACHMENT_BYTES, notice_of
 from civicshield.web.auth import Session, needs, service
 from civicshield.web.render import page
 
@@ -47,7 +48,8 @@ def incident_page(request: Request, incident_id: int,
     """An incident: facts, timeline, evidence with hashes, and the chain of custody."""
     view = service(request).incidents.view(session.user, incident_id)
     return page(request, "incident.html", session=session, view=view,
-                statuses=list(IncidentStatus), severities=list(Severity))
+                statuses=list(IncidentStatus), severities=list(Severity),
+                notice_kinds=list(NoticeKind))
 
 
 @router.post("/incidents/{incident_id}/update")
@@ -62,6 +64,28 @@ def update(request: Request, incident_id: int,
         status=_choice(IncidentStatus, status) if status else None,
         severity=_choice(Severity, severity) if severity else None,
         note=note, police_report=police_report, involved=involved)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/notice")
+def notice(request: Request, incident_id: int,
+           session: Annotated[Session, needs(Role.ANALYST, form=True)],
+           kind: Annotated[str, Form()], platform: Annotated[str, Form()],
+           ticket: Annotated[str, Form()] = "", note: Annotated[str, Form()] = ""
+           ) -> RedirectResponse:
+    """Record that the sender was blocked, warned or reported (proof of notice)."""
+    service(request).incidents.update(
+        session.user, incident_id,
+        notice=notice_of(kind, platform, datetime.now(UTC), ticket, note))
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/impact")
+def impact(request: Request, incident_id: int,
+           session: Annotated[Session, needs(Role.ANALYST, form=True)],
+           statement: Annotated[str, Form()] = "") -> RedirectResponse:
+    """Save the victim impact statement."""
+    service(request).incidents.update(session.user, incident_id, impact_statement=statement)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
