@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import blind
 import detect_data
 
 from civicshield.app import build_registry
@@ -185,26 +186,60 @@ def own_sets(registry: DetectorRegistry) -> tuple[list[str], dict[str, float]]:
                   "doxxing precision": p, "doxxing recall": r}
 
 
+#: Length buckets (words) for the gate's cost.
+LENGTH_BUCKETS = ((0, 10), (11, 25), (26, 40), (41, 80), (81, 10_000))
+
+
 def gate_table(model: ModelDetector) -> tuple[list[str], dict[str, float]]:
-    """What the gate sets aside on each test split, and how many of those texts the model
-    alone would have flagged (what the gate costs)."""
-    rows = ["| test set | texts | set aside by the gate | of those, flagged by the model alone |",
-            "|---|---:|---:|---:|"]
+    """What the gate sets aside on each test split and the blind set, per length bucket, and
+    what it costs: labelled threats it sets aside that the model alone would flag as threats,
+    as a share of that bucket's labelled threats."""
+    rows = ["| test set | words | texts | set aside | labelled threats | threats lost (recall "
+            "cost) |", "|---|---|---:|---:|---:|---:|"]
     figures: dict[str, float] = {}
     gate = model.gate
     if gate is None:
         return ["No gate: every text is read by the model."], figures
     ungated = ModelDetector(MODEL_DIR, gated=False)
-    for name, examples in (("ThreatGram", detect_data.threatgram()["test"]),
-                           ("EDOS", detect_data.edos()["test"]),
-                           ("Davidson", detect_data.davidson()["test"])):
-        texts = [e.text for e in examples]
-        skipped = [t for t, ok in zip(texts, gate.passes(texts), strict=True) if not ok]
-        lost = sum(any(f.score >= 0.5 for f in found) for found in
-                   ungated.detect([DetectionInput(t) for t in skipped])) if skipped else 0
-        rows.append(f"| {name} test | {len(texts)} | {len(skipped)} | {lost} |")
-        figures[f"gate lost {name}"] = lost
+    threat_column = model.encoder.info.heads.index("threat")
+    blind_cases = blind.cases()
+    sources = [("ThreatGram test", [(e.text, e.targets.get("threat") == 1)
+                                    for e in detect_data.threatgram()["test"]]),
+               ("EDOS test", [(e.text, e.targets.get("threat") == 1)
+                              for e in detect_data.edos()["test"]]),
+               ("Davidson test", [(e.text, False) for e in detect_data.davidson()["test"]]),
+               ("blind set v1", [(c["text"], c["kind"] == "threat") for c in blind_cases])]
+    for name, examples in sources:
+        texts = [t for t, _ in examples]
+        passed = gate.passes(texts)
+        set_aside = [i for i, ok in enumerate(passed) if not ok]
+        served = ungated.probabilities([texts[i] for i in set_aside]) if set_aside else None
+        would_flag = {i for row, i in enumerate(set_aside)
+                      if served is not None and calibrated(
+                          float(served[row, threat_column]), model.thresholds["threat"]) >= 0.5}
+        worst = 0.0
+        for low, high in LENGTH_BUCKETS:
+            members = [i for i, t in enumerate(texts) if low <= len(t.split()) <= high]
+            if not members:
+                continue
+            aside = [i for i in members if not passed[i]]
+            threats = [i for i in members if examples[i][1]]
+            lost = [i for i in threats if i in would_flag]
+            cost = len(lost) / len(threats) if threats else 0.0
+            worst = max(worst, cost)
+            words = f"{low}-{high}" if high < 10_000 else f">{low - 1}"
+            rows.append(f"| {name} | {words} | {len(members)} | {len(aside)} "
+                        f"({len(aside) / len(members):.0%}) | {len(threats)} | {len(lost)} "
+                        f"({cost:.1%}) |")
+        figures[f"gate worst bucket cost {name}"] = worst
     return rows, figures
+
+
+def blind_section(registry: DetectorRegistry) -> tuple[list[str], dict[str, float]]:
+    """The blind set's tables (scripts/blind.py), read with its own fictional profile."""
+    data = blind.cases()
+    profile = ProtectedProfile.from_json((blind.BLIND / "profile-v1.json").read_text("utf-8"))
+    return blind.blind_tables(flags_for(registry, [c["text"] for c in data], profile), data)
 
 
 def timed(what: str, fn: Callable[[], tuple[list[str], dict[str, float]]]
@@ -228,6 +263,7 @@ def main() -> None:
     hatecheck, hc_figures = timed("HateCheck", lambda: hatecheck_table(registry))
     own, own_figures = timed("own sets", lambda: own_sets(registry))
     gated, gate_figures = timed("gate", lambda: gate_table(model))
+    blind_rows, blind_figures = timed("blind set", lambda: blind_section(registry))
     thresholds = ", ".join(f"{h} {manifest['heads_calibration'][h]['threshold']}"
                            for h in manifest["heads"])
     companions = ", ".join(f"{h} {c.threshold}" for h, c in
@@ -275,18 +311,29 @@ def main() -> None:
         "",
         *own,
         "",
+        "## The frozen blind set (evaluation/blind, version 1)",
+        "",
+        "407 cases written before any detection change for issue 14 and frozen: "
+        f"`blind-v1.jsonl` SHA-256 `{blind.FROZEN['blind-v1.jsonl']}`, `profile-v1.json` "
+        f"SHA-256 `{blind.FROZEN['profile-v1.json']}` (evaluation/blind/README.md). Never "
+        "used for training, thresholds or rules. Intervals are 95 % Wilson intervals; the set "
+        "is small, so read them, not the point figures.",
+        "",
+        *blind_rows,
+        "",
         "## The gate (what the model skips)",
         "",
         "The stack above runs with the gate (detectors/gate.py) that sets aside texts the model "
-        "would have nothing to flag in. Here is what it set aside on each test split, and how "
-        "many of those the model alone, without the gate, would have flagged.",
+        "would have nothing to flag in; every text of more than 25 words is also read sentence "
+        "by sentence. Per test set and length: what it set aside, and what it costs: labelled "
+        "threats it set aside that the model alone, without the gate, would flag as threats.",
         "",
         *gated,
         "",
     ])
     args.out.write_text(text, encoding="utf-8")
     for name, value in {**label_figures, **elsewhere_figures, **hc_figures, **own_figures,
-                        **gate_figures}.items():
+                        **gate_figures, **blind_figures}.items():
         print(f"{name:32} {value:.3f}")
     print(f"wrote {args.out}", file=sys.stderr)
 

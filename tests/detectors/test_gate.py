@@ -46,6 +46,23 @@ def test_a_threat_at_the_end_of_a_long_calm_email_passes() -> None:
     assert GATE.passes([filler + "I am going to shoot you when you walk to your car."]).all()
 
 
+@pytest.mark.parametrize("extra", [  # no threat-assessment cue: the score alone decides
+    "You will pay for this with your life.",
+    "I am going to kill you.",
+    "You deserve to be killed.",
+])
+def test_every_sentence_of_a_contact_form_length_message_is_read(extra: str) -> None:
+    """Texts of 26 to 80 words (a contact form, a short email) are read sentence by sentence
+    too, so that the whole text's hashed sum cannot drown one threatening sentence."""
+    assert GATE is not None
+    calm = ("Thank you for the newsletter about the library hours. I have a question about the "
+            "property tax appeals form, which asks for comparable sales. Could your office "
+            "publish a short guide for residents who are not familiar with the process? ")
+    message = calm + extra + " Best regards from a neighbor on Cedar Street."
+    assert 25 < len(message.split()) <= 80
+    assert GATE.passes([message]).all()
+
+
 def test_texts_it_lets_through_get_exactly_the_models_answer() -> None:
     gated, ungated = ModelDetector(), ModelDetector(gated=False)
     texts = [*_threats()[:10], "Thanks for fixing the potholes on Elm Street!",

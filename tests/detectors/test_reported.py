@@ -63,3 +63,28 @@ def test_violent_idioms_aimed_at_things_are_neutralised(text: str, kept: str) ->
 ])
 def test_harm_aimed_at_a_person_is_never_neutralised(text: str) -> None:
     assert idiom_spans(text) == []
+
+
+@pytest.mark.parametrize(("text", "removed", "kept"), [
+    ("He said she should be shot, so I called the police.", "she should be shot",
+     "so I called the police"),
+    ("My coworker said the mayor should be hanged but I think he is just angry.",
+     "the mayor should be hanged", "but I think he is just angry"),
+])
+def test_only_the_reported_words_go_never_the_writers_own_clause(text: str, removed: str,
+                                                                  kept: str) -> None:
+    plain = without_reported(text)
+    assert removed not in plain and kept in plain
+
+
+@pytest.mark.parametrize("text", [
+    "The bible says she deserves death.",
+    "Everyone in town says she deserves death.",
+    "As my neighbor says, she deserves to die.",
+    "He said she should be shot, and I will do it myself.",
+    "'Someone should shoot her.' Couldn't agree more.",
+    "This is a promise, not a threat: 'you will die tonight'",
+])
+def test_words_the_writer_cites_or_endorses_stay_the_writers(text: str) -> None:
+    assert reported_spans(text) == []
+    assert without_reported(text) == text

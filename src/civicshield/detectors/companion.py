@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from civicshield.detectors.ngrams import text_parts, weighted_features
+from civicshield.detectors.ngrams import MODEL_SENTENCE_WORDS, text_parts, weighted_features
 from civicshield.detectors.weights import read_weights
 
 COMPANION_FORMAT = 1
@@ -44,7 +44,7 @@ class CompanionHead:
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """The companion's own logit per text (for a long text, its highest part)."""
-        return np.array([max(self._logit(part) for part in text_parts(t)) for t in texts],
+        return np.array([max(self._logit(part) for part in text_parts(t, MODEL_SENTENCE_WORDS)) for t in texts],
                         dtype=np.float64)
 
     def _logit(self, text: str) -> float:

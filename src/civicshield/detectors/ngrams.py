@@ -15,12 +15,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from civicshield.detectors.normalise import SENTENCE_BREAK, normalise
+from civicshield.detectors.normalise import SENTENCE_BREAK, SENTENCE_READING_WORDS, normalise
 
 _WORD = re.compile(r"[a-z0-9']+|[^\sa-z0-9]")
-#: A text longer than this many words is also read sentence by sentence (the model's limit of 128
-#: tokens is about 90 words), at most MAX_SENTENCES of them, as the model's windows are.
-LONG_TEXT_WORDS = 80
+#: The model (and so its lexical companions, which were fitted beside it) reads a text sentence by
+#: sentence only past this many words, as its thresholds were chosen on whole texts; the gate reads
+#: sentences past SENTENCE_READING_WORDS, so that nothing is set aside unread.
+MODEL_SENTENCE_WORDS = 80
+#: At most this many sentences of a long text are read, as the model's windows are.
 MAX_SENTENCES = 64
 
 
@@ -53,10 +55,10 @@ def weighted_features(text: str, size: int) -> tuple[np.ndarray, np.ndarray]:
     return indices, values / norm if norm else values
 
 
-def text_parts(text: str) -> list[str]:
-    """The whole text; for a long one (which the model reads sentence by sentence too), also
-    each distinct sentence of a few words or more."""
-    if len(text.split()) <= LONG_TEXT_WORDS:
+def text_parts(text: str, words: int = SENTENCE_READING_WORDS) -> list[str]:
+    """The whole text; for one of more than ``words`` words, also each distinct sentence of a
+    few words or more."""
+    if len(text.split()) <= words:
         return [text]
     sentences = [s for s in dict.fromkeys(SENTENCE_BREAK.split(text)) if len(s.split()) >= 4]
     return [text, *sentences[:MAX_SENTENCES]]

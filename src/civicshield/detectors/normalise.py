@@ -16,6 +16,9 @@ _STAND_IN = re.compile(r"(?<=[a-zA-Z])[0-9@$!](?=[a-zA-Z])|\b[0-9@$](?=[a-zA-Z]{
 #: Where a text is cut into sentences: after . ! or ? and at line breaks. The model's windows for
 #: long texts and the gate's and companions' parts are cut here, so that they read the same pieces.
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+#: The gate reads a text of more words than this sentence by sentence too, so that one threatening
+#: sentence in a polite email is never set aside unread.
+SENTENCE_READING_WORDS = 25
 #: Four or more single letters separated by the same kind of gap: "d-e-a-d", "k i l l", "k.i.l.l".
 _SPELLED = re.compile(r"\b[a-zA-Z](?:(?P<gap>[ .\-_*])[a-zA-Z])(?:(?P=gap)[a-zA-Z]){2,}\b")
 
