@@ -186,6 +186,46 @@ def own_sets(registry: DetectorRegistry) -> tuple[list[str], dict[str, float]]:
                   "doxxing precision": p, "doxxing recall": r}
 
 
+def exposure_sets() -> tuple[list[str], dict[str, float]]:
+    """The exposure scanner on its variants and decoys (tests/exposure/cases), by kind, and on
+    the same official's address split across the cells of spreadsheet, CSV, HTML and Word rows
+    (tests/exposure/test_variants_and_decoys.py builds those files)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.exposure.test_variants_and_decoys import ROWS, _csv, _docx, _html, _xlsx
+
+    from civicshield.exposure.extract import Extracted, extract
+    from civicshield.exposure.scanner import hits, matcher_for
+
+    data = json.loads((ROOT / "tests" / "exposure" / "cases" / "variants_and_decoys.json")
+                      .read_text("utf-8"))
+    matcher = matcher_for(ProtectedProfile.from_dict(data["profile"]))
+    got, truth, by_kind, wrong = [], [], defaultdict(list), []
+    for case in data["cases"]:
+        kinds = {h.kind for h in hits(matcher, Extracted("case", [case["text"]]), "0")}
+        found = case["kind"] in kinds if case["exposed"] else bool(kinds)
+        got.append(found)
+        truth.append(bool(case["exposed"]))
+        by_kind[case["kind"] or "decoy"].append(found == case["exposed"])
+        if found != case["exposed"]:
+            wrong.append(case["text"])
+    tables = 0
+    for name, make in (("rows.xlsx", _xlsx), ("rows.csv", _csv), ("rows.html", _html),
+                       ("rows.docx", _docx)):
+        homes = [h for h in hits(matcher, extract(name, make()), "0") if h.kind == "home_address"]
+        at = [[h for h in homes if f"row {n}," in h.why] for n in range(2, len(ROWS) + 1)]
+        tables += len(at[0]) == 1
+        got += [bool(found) for found in at]  # the home row, then the neighbours' rows
+        truth += [True] + [False] * (len(at) - 1)
+    p, r, f1 = prf(got, truth)
+    rows = [f"Variants and decoys: {sum(truth)} exposures ({sum(truth) - 4} texts and the home "
+            f"row of 4 tables) and {len(truth) - sum(truth)} decoys; precision **{p:.3f}**, "
+            f"recall **{r:.3f}**, F1 {f1:.3f}. Tables placed at the right row: {tables} of 4.", "",
+            "| kind | cases | right |", "|---|---:|---:|"]
+    rows += [f"| {k} | {len(v)} | {sum(v)} |" for k, v in sorted(by_kind.items())]
+    rows += [f"- wrong: \"{t}\"" for t in wrong]
+    return rows, {"exposure precision": p, "exposure recall": r}
+
+
 #: Length buckets (words) for the gate's cost.
 LENGTH_BUCKETS = ((0, 10), (11, 25), (26, 40), (41, 80), (81, 10_000))
 
@@ -264,6 +304,7 @@ def main() -> None:
     own, own_figures = timed("own sets", lambda: own_sets(registry))
     gated, gate_figures = timed("gate", lambda: gate_table(model))
     blind_rows, blind_figures = timed("blind set", lambda: blind_section(registry))
+    exposure_rows, exposure_figures = timed("exposure scanner", exposure_sets)
     thresholds = ", ".join(f"{h} {manifest['heads_calibration'][h]['threshold']}"
                            for h in manifest["heads"])
     companions = ", ".join(f"{h} {c.threshold}" for h, c in
@@ -311,6 +352,15 @@ def main() -> None:
         "",
         *own,
         "",
+        "## The exposure scanner (tests/exposure/cases)",
+        "",
+        "The scanner's matcher on a fictional council member's data in written variants, among "
+        "decoys: neighbours, the same address in other towns and ZIPs, events on the street, "
+        "the school's own news, order and case numbers holding the phone's digits, namesakes "
+        "and public buildings; and the address split across the cells of a table row.",
+        "",
+        *exposure_rows,
+        "",
         "## The frozen blind set (evaluation/blind, version 1)",
         "",
         "407 cases written before any detection change for issue 14 and frozen: "
@@ -333,7 +383,7 @@ def main() -> None:
     ])
     args.out.write_text(text, encoding="utf-8")
     for name, value in {**label_figures, **elsewhere_figures, **hc_figures, **own_figures,
-                        **gate_figures, **blind_figures}.items():
+                        **gate_figures, **blind_figures, **exposure_figures}.items():
         print(f"{name:32} {value:.3f}")
     print(f"wrote {args.out}", file=sys.stderr)
 

@@ -42,6 +42,7 @@ _TIME = re.compile(r"\b(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\
                    r"|pick-?up|drop-?off|dismissal|recess|after school|before school|every morning"
                    r"|every afternoon)\b", re.IGNORECASE)
 _SEPARATORS = r"[\s.\-()/,]*"
+_ENDS_SENTENCE = re.compile(r"[.!?]\s|\n\s*\n")
 _SEVEN_DIGITS = re.compile(r"\d(?:\D*\d){6}")
 _DIGIT_TOKEN = re.compile(r"\d|\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b",
                           re.IGNORECASE)
@@ -62,7 +63,9 @@ class _Address:
     number: str
     street: str  # lower case, as written in the profile
     street_type: str  # scourgify's abbreviation, lower case ("ln"), or ""
-    unit: str  # "2b" or ""
+    unit: str  # "2b" or "3-c", or ""
+    town: str = ""  # lower case, or ""
+    zip: str = ""  # five digits, or ""
 
 
 def words_to_number(words: str) -> set[int]:
@@ -129,7 +132,8 @@ def _parse_address(address: str) -> _Address | None:
         return None
     street_type = line.split()[-1].lower() if line.split()[-1].upper() != street.upper() else ""
     return _Address(number=number, street=street.lower(), street_type=street_type,
-                    unit=unit[0].lower())
+                    unit=unit[0].lower(), town=parts.get("PlaceName", "").lower().strip(),
+                    zip=parts.get("ZipCode", "")[:5])
 
 
 class IdentifierMatcher:
@@ -146,10 +150,12 @@ class IdentifierMatcher:
             [(profile.home_address, "home_address"),
              *((p, "past_address") for p in (profile.past_addresses if names else ()))]
             if text) if a is not None]
+        self._people = _people_pattern(profile)
         self._phones = _phone_keys(profile.phones)
         self._emails = [e.lower() for e in profile.emails]
         self._family = [_FamilyName(n) for n in profile.family]
-        self._schools = [_words(s) for s in profile.schools]
+        self._schools = [_school_pattern(s) for s in profile.schools]
+        self._children = _children_pattern(profile)
         self._plates = [p for p in (_plate_pattern(v) for v in profile.vehicles) if p]
         self._usernames = [u for u in (_username_pattern(n) for n in profile.usernames) if u]
         self._names = ([(n, "name") for n in map(_name_pattern, (profile.name, *profile.aliases))
@@ -187,13 +193,18 @@ class IdentifierMatcher:
                 if not _has_suffix(after, address):
                     continue  # "4127 Larkspur Ct" is another street
                 end = match.end() + _tail_length(after, address)
-                why = ("reveals the official's home address, unit included"
-                       if end > match.end() and address.unit and address.unit in
-                       text[match.end():end].lower() else "reveals the official's home address")
-                found.append(IdentifierMatch("home_address", (start, end), 0.97, why))
-            elif not numbers[0] and _names_street(before, after, address) and re.search(
-                    rf"\b(?:{_HOUSE_WORDS})\b", text[max(0, match.start() - 120):match.end() + 120],
-                    re.IGNORECASE):
+                unit = _unit_in(text[match.end():end])
+                if unit and address.unit and unit != _plain(address.unit):
+                    continue  # another apartment in the same building
+                place = _place_after(text[end:end + 90])
+                if place.differs(address):
+                    continue  # the same number and street in another town or ZIP
+                parts = ["number", "street"] + (["unit"] if unit else []) + place.matched(address)
+                found.append(IdentifierMatch(
+                    "home_address", (start, end + place.length(address)), 0.97,
+                    f"reveals the official's home address ({_listed(parts)} match)"))
+            elif not numbers[0] and _names_street(before, after, address) and _about_the_house(
+                    text[max(0, match.start() - 120):match.end() + 120], address, self._people):
                 found.append(IdentifierMatch(
                     "home_address", match.span(), 0.75,
                     "names the official's home street and describes the house"))
@@ -208,15 +219,17 @@ class IdentifierMatcher:
         worth = _SEVEN_DIGITS.search(text) and any(key[-4:] in text for key in self._phones)
         for match in phonenumbers.PhoneNumberMatcher(text if worth else "", "US",
                                                      leniency=phonenumbers.Leniency.POSSIBLE):
-            if str(match.number.national_number) in self._phones:
+            if str(match.number.national_number) in self._phones and not _inside_digits(
+                    text, match.start, match.end):
                 found.append(IdentifierMatch("phone", (match.start, match.end), 0.96,
                                              "reveals the official's private phone number"))
         taken = [m.span for m in found]
         for start, end, digits in _digit_runs(text):
-            for key in self._phones:
-                spot = digits.find(key) if len(key) >= 7 else -1
-                local = digits.find(key[-7:]) if len(key) == 10 and len(digits) < 10 else -1
-                if (spot >= 0 or local >= 0) and not any(s <= start < e for s, e in taken):
+            for key in self._phones:  # the whole run is the number: never digits inside more
+                spot = 0 if digits in (key, "1" + key) else -1
+                local = 0 if len(key) == 10 and digits == key[-7:] else -1
+                if (spot >= 0 or local >= 0) and not any(s <= start < e for s, e in taken) \
+                        and not _inside_digits(text, start, end):
                     why = ("reveals the official's private phone number" if spot >= 0
                            else "reveals the official's private phone number (without area code)")
                     found.append(IdentifierMatch("phone", (start, end), 0.95 if spot >= 0 else 0.85,
@@ -253,10 +266,15 @@ class IdentifierMatcher:
         return found
 
     def _find_schools(self, text: str) -> list[IdentifierMatch]:
+        """A school counts beside a child, a time, or pickup and drop-off words; alone it is
+        the school's own news ("Fairhaven Elementary holds its bake sale")."""
         found = []
         for school in self._schools:
             for m in school.finditer(text):
-                timed = _TIME.search(text[max(0, m.start() - 80):m.end() + 80])
+                window = text[max(0, m.start() - 80):m.end() + 80]
+                timed = _TIME.search(window)
+                if not timed and not self._children.search(window):
+                    continue
                 found.append(IdentifierMatch(
                     "school", m.span(), 0.93 if timed else 0.88,
                     "names a school the official's children attend, with a time" if timed
@@ -351,12 +369,14 @@ def _phone_keys(phones: tuple[str, ...]) -> frozenset[str]:
 
 
 def _digit_runs(text: str) -> list[tuple[int, int, str]]:
-    """Runs of digits and digit words ("nine one six") with only separators between them."""
+    """Runs of digits and digit words ("nine one six") with only separators between them, never
+    across the end of a sentence or a paragraph (a line wrapped inside a number still counts)."""
     runs: list[tuple[int, int, str]] = []
     start = end = -1
     digits = ""
     for token in _DIGIT_TOKEN.finditer(text):
-        if start >= 0 and re.fullmatch(_SEPARATORS, text[end:token.start()]):
+        gap = text[end:token.start()]
+        if start >= 0 and re.fullmatch(_SEPARATORS, gap) and not _ENDS_SENTENCE.search(gap):
             digits += _DIGIT_WORDS.get(token.group(0).lower(), token.group(0))
             end = token.end()
             continue
@@ -392,8 +412,8 @@ def _names_street(before: str, after: str, address: _Address) -> bool:
 
 def _tail_length(after: str, address: _Address) -> int:
     """How many characters after the street name still belong to the address (type, unit)."""
-    tail = re.match(r"(?:\s+[A-Za-z]+\.?)?(?:,?\s*(?:apt|apartment|unit|suite|ste|no|#)\.?\s*#?\s*"
-                    r"[0-9]+[A-Za-z]?\b|,?\s*#\s*[0-9]+[A-Za-z]?\b)?", after, re.IGNORECASE)
+    tail = re.match(rf"(?:\s+[A-Za-z]+\.?)?(?:,?\s*(?:apt|apartment|unit|suite|ste|no|#)\.?\s*#?\s*"
+                    rf"{_UNIT}|,?\s*#\s*{_UNIT})?", after, re.IGNORECASE)
     if tail is None:
         return 0
     typed = re.match(r"\s+([A-Za-z]+)", tail.group(0))
@@ -429,3 +449,153 @@ def _street_type(word: str) -> str:
     except (AddressNormalizationError, KeyError, TypeError, ValueError):
         return word.lower()
     return str(line.split()[-1].lower())
+
+
+#: A unit as written after "Apt", "Unit" or "#": "2B", "3-C", "12", "C-3".
+_UNIT = r"(?:[0-9]+(?:-?[A-Za-z])?|[A-Za-z](?:-?[0-9]+)?)\b"
+_UNIT_AFTER_MARKER = re.compile(rf"(?:apt|apartment|unit|suite|ste|no|#)\.?\s*#?\s*({_UNIT})",
+                                re.IGNORECASE)
+#: A town after the street: ", Fairhaven" or " in Acushnet", ended by punctuation, a state or a
+#: ZIP (so that "812 Old Mill Road, the gray house" names no town); in a table row without
+#: headers, the next cell (" | Westport") when the cell after it is a state or a ZIP.
+_TOWN = re.compile(r"\s*(?:,\s*|\s+in\s+)(?P<town>[A-Z][A-Za-z'.-]*(?:\s+[A-Z][A-Za-z'.-]*){0,2}?)"
+                   r"(?=\s*(?:,|\.(?:\s|$)|;|!|\?|\n|\||$|\s+(?:[A-Z]{2}\b|\d{5})))"
+                   r"|\s*\|\s*(?P<cell>[A-Z][A-Za-z'.-]*(?:\s+[A-Z][A-Za-z'.-]*){0,2})"
+                   r"(?=\s*\|\s*(?:[A-Z]{2}|\d{5})\b)")
+_ZIP = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
+_NOT_TOWNS = frozenset({"apt", "apartment", "unit", "suite", "ste", "floor", "the", "please",
+                        "thanks", "call", "room", "box", "po", "north", "south", "east", "west",
+                        "second", "third", "first", "near", "next"})
+_STATE_NAMES = frozenset({
+    "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+    "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas",
+    "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota",
+    "mississippi", "missouri", "montana", "nebraska", "nevada", "ohio", "oklahoma", "oregon",
+    "pennsylvania", "tennessee", "texas", "utah", "vermont", "virginia", "washington",
+    "wisconsin", "wyoming", "new", "north", "south", "west", "rhode", "island", "hampshire",
+    "jersey", "mexico", "york", "carolina", "dakota"})
+#: Words that make a street mention about the street, not about one house on it.
+_STREET_EVENT = re.compile(
+    r"\b(?:sale|sold|closed|closure|closing|repav\w*|detour|parade|race|5k|party|festival|fair"
+    r"|market|meeting|meets?|bridge|construction|sewer|sidewalk|pickup|trash|lost|found|accident"
+    r"|crash|bus|route|derby|zoning|hearing|residents|apartments|leasing|project)\b",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """The town and ZIP written after a street address, and how far they reach."""
+
+    town: str = ""
+    zip: str = ""
+    town_end: int = 0
+    zip_end: int = 0
+
+    def differs(self, address: _Address) -> bool:
+        """True when the text names another town or ZIP than the home's."""
+        return bool((self.zip and address.zip and self.zip != address.zip)
+                    or (self.town and address.town and self.town != address.town))
+
+    def matched(self, address: _Address) -> list[str]:
+        """Which of the town and ZIP are the home's."""
+        return (["town"] if self.town and self.town == address.town else []) + \
+            (["ZIP"] if self.zip and self.zip == address.zip else [])
+
+    def length(self, address: _Address) -> int:
+        """How much of the text after the address the span takes in (what matched)."""
+        return max(self.zip_end if self.zip and self.zip == address.zip else 0,
+                   self.town_end if self.town and self.town == address.town else 0)
+
+
+def _place_after(rest: str) -> _Place:
+    """The town and ZIP that follow an address in the same sentence, if any."""
+    sentence = re.split(r"[.!?](?:\s|$)|\n", rest, maxsplit=1)[0]
+    town, town_end = "", 0
+    found = _TOWN.match(sentence)
+    if found:
+        group = "town" if found.group("town") is not None else "cell"
+        words = found.group(group).split()
+        while words and words[-1].lower().strip(".") in _STATE_NAMES:
+            words.pop()
+        if words and words[0].lower().strip(".") not in _NOT_TOWNS and not (
+                len(words) == 1 and re.fullmatch(r"[A-Z]{2}", words[0])):
+            town, town_end = " ".join(words).lower().strip("."), found.end(group)
+    code = _ZIP.search(sentence[:60])
+    return _Place(town, code.group(1) if code else "", town_end, code.end() if code else 0)
+
+
+def _unit_in(text: str) -> str:
+    """The unit written in an address's tail ("Apt 3-C" gives "3c"), or ""."""
+    found = _UNIT_AFTER_MARKER.search(text)
+    return _plain(found.group(1)) if found else ""
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _people_pattern(profile: ProtectedProfile) -> re.Pattern[str]:
+    """Words that tie a street to the official: pronouns, living words, their names."""
+    names = {w for n in (profile.name, *profile.aliases) for w in n.split() if len(w) > 2}
+    return re.compile(r"\b(?:she|he|her|hers|him|his|their|theirs|they|them|lives?|living|moved"
+                      r"|sleeps|mayor"
+                      r"|councilor|councilwoman|councilman|official"
+                      + "".join(f"|{re.escape(n)}" for n in sorted(names)) + r")(?:'s)?\b",
+                      re.IGNORECASE)
+
+
+def _about_the_house(window: str, address: _Address, people: re.Pattern[str]) -> bool:
+    """True when words around a bare street name describe the official's house: a house word
+    and a word about the official (or the home's own unit), and neither an event on the
+    street nor another house number on it."""
+    if not re.search(rf"\b(?:{_HOUSE_WORDS})\b", window, re.IGNORECASE):
+        return False
+    if _STREET_EVENT.search(window):
+        return False
+    street = re.escape(address.street).replace(r"\ ", r"\s+")
+    if any(n.group(1) != address.number for n in
+           re.finditer(rf"\b(\d+)\s+{street}\b", window, re.IGNORECASE)):
+        return False
+    own_unit = bool(address.unit) and _unit_in(window) == _plain(address.unit)
+    return own_unit or bool(people.search(window))
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+#: What a school's type may be written as: "Elementary", "Elementary School", "Elem.", "ES".
+_SCHOOL_TYPES = {
+    "elementary": r"Elementary(?:\s+School)?|Elem\.?|(?-i:E\.?S\.?)",
+    "middle": r"Middle(?:\s+School)?|(?-i:M\.?S\.?)",
+    "high": r"High(?:\s+School)?|(?-i:H\.?S\.?)",
+    "intermediate": r"Intermediate(?:\s+School)?",
+}
+
+
+def _school_pattern(school: str) -> re.Pattern[str]:
+    """A school as people write it: "Fairhaven Elementary", "Fairhaven Elementary School",
+    "Fairhaven Elem.", "Fairhaven ES"."""
+    words = school.split()
+    lowered = [w.lower() for w in words]
+    for i, word in enumerate(lowered):
+        if word in _SCHOOL_TYPES and i > 0:
+            core = r"\s+".join(re.escape(w) for w in words[:i])
+            return re.compile(rf"\b{core}\s+(?:{_SCHOOL_TYPES[word]})(?!\w)", re.IGNORECASE)
+    return _words(school)
+
+
+def _children_pattern(profile: ProtectedProfile) -> re.Pattern[str]:
+    """Words that put a child beside a school: family words, school-day words, the family's
+    names."""
+    names = {w for n in profile.family for w in n.split()[:1] if len(w) > 1}
+    return re.compile(rf"\b(?:{_FAMILY_WORDS}|grade|grader|class|student|pupil|classroom|bus)s?"
+                      + "".join(f"|{re.escape(n)}" for n in sorted(names)) + r"\b",
+                      re.IGNORECASE)
+
+
+def _inside_digits(text: str, start: int, end: int) -> bool:
+    """True when a number sits inside a longer string of digits: other digits touch it, or
+    follow or precede it across a single separator ("Order #15085550164773", "2026-...-CV")."""
+    before, after = text[max(0, start - 2):start], text[end:end + 2]
+    return bool(re.search(r"\d[\s.\-/]?$", before) or re.match(r"[\s.\-/]?\d", after))

@@ -1,8 +1,10 @@
 """Text and links from the documents a city publishes: PDF (scanned pages through OCR when
 tesseract is installed), HTML, DOCX, XLSX, CSV, TXT and EML (with their attachments).
 
-``extract(name, content)`` returns the document's text pieces; a file it cannot read raises
-``ExtractError`` naming the file and the problem.
+``extract(name, content)`` returns the document's text pieces and, for spreadsheets, CSV files
+and the tables of HTML and Word documents, their rows cell by cell with the column headers (so
+that an address split across the cells of one row can be read as one); a file it cannot read
+raises ``ExtractError`` naming the file and the problem.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import email
 import email.policy
 import io
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import PurePath
@@ -31,13 +33,31 @@ class ExtractError(ValueError):
     """A document that cannot be read; the message names it."""
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a table row: its column (a letter or number), the column's header, its text."""
+
+    column: str
+    header: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a table, and where it is ("sheet Residents, row 14", "table 2, row 3")."""
+
+    place: str
+    cells: tuple[Cell, ...]
+
+
 @dataclass
 class Extracted:
-    """A document's text (one piece per page, sheet or part) and the links it holds."""
+    """A document's text (one piece per page, sheet or part), its table rows and its links."""
 
     location: str
     pieces: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    rows: list[TableRow] = field(default_factory=list)
     ocr_pages: int = 0
     unread_pages: int = 0  # scanned pages left unread because tesseract is not installed
 
@@ -99,6 +119,13 @@ def _html(content: bytes, out: Extracted) -> None:
         element.drop_tree()
     out.links += [link for _el, attr, link, _pos in root.iterlinks()
                   if attr == "href" and link.strip()]
+    for number, table in enumerate(list(root.iter("table")), start=1):
+        if table.getparent() is None or any(a.tag == "table" for a in table.iterancestors()):
+            continue  # nested tables are read as part of the outer one's cells
+        grid = [[" ".join(c.text_content().split()) for c in tr.iter("td", "th")]
+                for tr in table.iter("tr")]
+        out.rows += table_rows(grid, f"table {number}", letters=False)
+        table.drop_tree()
     for element in root.iter("br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4"):
         element.tail = "\n" + (element.tail or "")
     out.pieces.append(root.text_content())
@@ -165,8 +192,9 @@ def _docx(content: bytes, out: Extracted) -> None:
 
     document = docx.Document(io.BytesIO(content))
     out.pieces += [p.text for p in document.paragraphs]
-    for table in document.tables:
-        out.pieces += [" | ".join(c.text for c in row.cells) for row in table.rows]
+    for number, table in enumerate(document.tables, start=1):
+        grid = [[c.text for c in row.cells] for row in table.rows]
+        out.rows += table_rows(grid, f"table {number}", letters=False)
     for section in document.sections:
         out.pieces += [p.text for part in (section.header, section.footer)
                        for p in part.paragraphs]
@@ -180,15 +208,16 @@ def _xlsx(content: bytes, out: Extracted) -> None:
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         for sheet in book.worksheets:
-            out.pieces += [" | ".join("" if v is None else str(v) for v in row)
-                           for row in sheet.iter_rows(values_only=True)]
+            grid = (["" if v is None else str(v) for v in row]
+                    for row in sheet.iter_rows(values_only=True))
+            out.rows += table_rows(grid, f"sheet {sheet.title}", letters=True)
     finally:
         book.close()
 
 
 def _csv(content: bytes, out: Extracted) -> None:
     text = decode(content)
-    out.pieces += [" | ".join(row) for row in csv.reader(io.StringIO(text))]
+    out.rows += table_rows(csv.reader(io.StringIO(text)), "", letters=False)
 
 
 def _txt(content: bytes, out: Extracted) -> None:
@@ -213,6 +242,8 @@ def _eml(content: bytes, out: Extracted) -> None:
                 inner = extract(inner_name, payload, "" if name else ctype)
                 out.pieces += inner.pieces
                 out.links += inner.links
+                out.rows += [TableRow(f"{name or 'attachment'}, {r.place}", r.cells)
+                             for r in inner.rows]
             continue
         (_html if ctype == "text/html" else _txt)(payload, out)
 
@@ -221,6 +252,42 @@ def _leaves(message: EmailMessage) -> Iterator[EmailMessage]:
     for part in message.walk():
         if not part.is_multipart() and isinstance(part, EmailMessage):
             yield part
+
+
+def table_rows(grid: Iterable[list[str]], where: str, *, letters: bool) -> list[TableRow]:
+    """A table's rows, cell by cell; a first row of text only is taken as the headers. Rows
+    are numbered as the file numbers them (row 1 is the first line)."""
+    rows: list[TableRow] = []
+    headers: list[str] = []
+    for number, values in enumerate(grid, start=1):
+        cells = [v.strip() for v in values]
+        if not any(cells):
+            continue
+        if not rows and not headers and _looks_like_headers(cells):
+            headers = cells  # and read as a row too: a first row of names is data as well
+        place = f"{where}, row {number}" if where else f"row {number}"
+        rows.append(TableRow(place, tuple(
+            Cell(_column_name(i, letters=letters),
+                 headers[i] if i < len(headers) and cells is not headers else "", text)
+            for i, text in enumerate(cells) if text)))
+    return rows
+
+
+def _looks_like_headers(cells: list[str]) -> bool:
+    filled = [c for c in cells if c]
+    return len(filled) >= 2 and all(not any(ch.isdigit() for ch in c) and len(c) <= 40
+                                    for c in filled)
+
+
+def _column_name(index: int, *, letters: bool) -> str:
+    if not letters:
+        return str(index + 1)
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
 
 
 _READERS: dict[str, Callable[[bytes, Extracted], None]] = {
