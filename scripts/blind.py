@@ -83,6 +83,16 @@ def blind_tables(flags: Sequence[set[str]], data: Sequence[dict[str, Any]]
     dox_true = sum(c["kind"] == "doxxing" for c, _ in dox)
     rows.append(f"| doxxing precision (with {len(dox) - dox_true} decoys) | {dox_said} | "
                 f"{share(dox_tp, dox_said)} |")
+    spanish = [f for c, f in threat if c["lang"] != "en"]
+    english = [f for c, f in threat if c["lang"] == "en"]
+    marked_es = sum("not_analysed" in f for f in spanish)
+    marked_en = sum("not_analysed" in f for f in english)
+    figures["blind not analysed es"] = marked_es / max(len(spanish), 1)
+    figures["blind not analysed en"] = marked_en / max(len(english), 1)
+    rows.append(f"| cases not in English marked \"not analysed: language\" | {len(spanish)} | "
+                f"{share(marked_es, len(spanish))} |")
+    rows.append(f"| English cases marked \"not analysed: language\" | {len(english)} | "
+                f"{share(marked_en, len(english))} |")
     rows += ["", "Threat recall by language and by length (words):", "",
              "| part | n | flagged threat |", "|---|---:|---|"]
     rows += _by(threat, ("threat",), lambda c: f"language {c['lang']}", _threat, figures,

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from civicshield.app import CivicShield
 from civicshield.domain.errors import ImportFailure, InvalidInputError
-from civicshield.domain.escalation import RISK_RANK_BONUS
-from civicshield.domain.models import ReviewState, User
+from civicshield.domain.models import RISK_RANK_BONUS, ReviewState, User
 from civicshield.domain.ports import QueueFilter
 from civicshield.storage import tables
 from tests.conftest import SAMPLES

@@ -51,7 +51,7 @@ def test_labels(detector: object, text: str, expected: set[str]) -> None:
 
 def test_every_builtin_detector_has_name_version_and_known_labels() -> None:
     registry = DetectorRegistry(civicshield_detectors())
-    assert len(registry.active) == 10
+    assert len(registry.active) == 11
     names = [d.name for d in registry.active]
     assert len(set(names)) == len(names)
     assert all(d.version for d in registry.active)

@@ -206,3 +206,32 @@ def test_original_download_is_byte_exact_audited_and_not_for_viewers(
     assert hashlib.sha256(response.content).hexdigest() == message.raw_sha256
     with web_service.context.transaction() as repo:
         assert repo.audit_entries(1, 0)[0].action == "message.raw_downloaded"
+
+
+def test_a_message_in_another_language_is_marked_not_analysed_in_queue_and_page(
+        client_for: Client, web_service: CivicShield, tmp_path: object) -> None:
+    import json
+    from pathlib import Path
+
+    source = Path(str(tmp_path)) / "spanish.jsonl"
+    text = "Te voy a encontrar y te voy a romper la cara, traidora."
+    source.write_text(json.dumps({"id": "es-1", "platform": "x", "author_id": "e1",
+                                  "created_at": "2026-10-04T10:00:00Z", "text": text})
+                      + "\n", encoding="utf-8")
+    web_service.triage.import_file(cli_actor(), source)
+    marked, _ = web_service.triage.queue(QueueFilter(label="not_analysed"))
+    assert [m.external_id for m in marked] == ["es-1"]
+    client = client_for("viewer")
+    assert "not analysed: language" in client.get("/queue").text
+    page = client.get(f"/messages/{marked[0].id}").text
+    assert "not analysed: language" in page and "written in Spanish" in page
+
+
+def test_the_number_shown_is_the_one_that_orders_the_queue(client_for: Client,
+                                                          web_service: CivicShield) -> None:
+    page = client_for("viewer").get("/queue?state=all").text
+    shown = [float(v) for v in re.findall(r'data-priority="([0-9.]+)"', page)]
+    assert len(shown) >= 3 and shown == sorted(shown, reverse=True)
+    items, _ = web_service.triage.queue(QueueFilter(state=None), limit=50)
+    assert [m.rank for m in items] == sorted((m.rank for m in items), reverse=True)
+    assert any(m.rank > m.priority for m in items)  # a risky sender's messages rank higher

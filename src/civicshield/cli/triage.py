@@ -116,13 +116,14 @@ def queue(ctx: _Context, label: str | None, state: str, principal: str | None,
     items, total = service.triage.queue(flt, limit=limit)
     for m in items:
         if as_json:
-            click.echo(json.dumps({"id": m.id, "priority": m.priority, "flags": list(m.flags),
+            click.echo(json.dumps({"id": m.id, "rank": m.rank, "priority": m.priority,
+                                   "flags": list(m.flags),
                                    "sender": m.sender.label, "risk": m.sender.risk_level.value,
                                    "platform": m.platform, "created_at": m.created_at.isoformat(),
                                    "text": m.text}, ensure_ascii=False))
         else:
             preview = " ".join(m.text.split())[:70]
-            click.echo(f"{m.id:>6} {m.priority:5.1f} {m.sender.risk_level.value:<8} "
+            click.echo(f"{m.id:>6} {m.rank:5.1f} {m.sender.risk_level.value:<8} "
                        f"{','.join(m.flags) or '-':<24} {m.platform:<9} {preview}")
     if not as_json:
         click.echo(f"{len(items)} of {total} shown")

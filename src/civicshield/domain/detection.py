@@ -22,6 +22,7 @@ LABELS: tuple[str, ...] = (
     "harassment",
     "insult",
     "spam",
+    "not_analysed",
 )
 
 #: A label is flagged when its score reaches this threshold.
@@ -36,7 +37,12 @@ SEVERITY: dict[str, float] = {
     "harassment": 0.6,
     "insult": 0.4,
     "spam": 0.1,
+    "not_analysed": 0.5,  # a person must read it: the detectors could not
 }
+
+#: How each label is shown to staff.
+LABEL_NAMES: dict[str, str] = {label: label.replace("_", " ") for label in LABELS} | {
+    "not_analysed": "not analysed: language"}
 
 #: Threat-assessment cues (a weapon, a time or place, the home or family, ...) are context, never a
 #: flag on their own: each distinct cue adds CUE_BOOST to a threat score already at CUE_FLOOR.
@@ -44,7 +50,7 @@ CUE_FLOOR = 0.35
 CUE_BOOST = 0.08
 
 #: Labels whose text is blurred until a person chooses to read it.
-ABUSIVE_LABELS = frozenset(LABELS) - {"spam"}
+ABUSIVE_LABELS = frozenset(LABELS) - {"spam", "not_analysed"}
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,11 @@ def priority(scores: dict[str, float]) -> float:
     worst = max((SEVERITY[label] * score for label, score in scores.items()
                  if score >= THRESHOLDS[label]), default=0.0)
     return round(100.0 * worst, 2)
+
+
+def label_name(label: str) -> str:
+    """A label as staff read it ("not analysed: language", "sexual harassment")."""
+    return LABEL_NAMES.get(label, label.replace("_", " "))
 
 
 def is_abusive(flags: Iterable[str]) -> bool:

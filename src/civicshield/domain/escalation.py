@@ -21,14 +21,6 @@ from typing import Any
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.models import RiskLevel
 
-#: Extra queue rank a sender's risk level adds to each of their messages.
-RISK_RANK_BONUS: dict[RiskLevel, float] = {
-    RiskLevel.LOW: 0.0,
-    RiskLevel.ELEVATED: 8.0,
-    RiskLevel.HIGH: 20.0,
-    RiskLevel.CRITICAL: 30.0,
-}
-
 #: How each cue reads as a sender signal.
 CUE_SIGNALS: dict[str, str] = {
     "home_family": "referred to the official's home or family",

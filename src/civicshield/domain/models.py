@@ -58,6 +58,16 @@ class RiskLevel(enum.StrEnum):
     CRITICAL = "critical"
 
 
+#: What a sender's risk level adds to each of their messages in the queue: the queue is ordered
+#: by ``StoredMessage.rank``, the message's priority plus this.
+RISK_RANK_BONUS: dict[RiskLevel, float] = {
+    RiskLevel.LOW: 0.0,
+    RiskLevel.ELEVATED: 8.0,
+    RiskLevel.HIGH: 20.0,
+    RiskLevel.CRITICAL: 30.0,
+}
+
+
 @dataclass(frozen=True)
 class Principal:
     """A protected person; one workspace can protect several."""
@@ -185,6 +195,12 @@ class StoredMessage:
     flags: tuple[str, ...]
     findings: tuple[Finding, ...] = field(default=())
     private: bool = False
+
+    @property
+    def rank(self) -> float:
+        """The one number the queue is ordered by: how serious the message is (its priority,
+        0 to 100) plus what its sender's risk level adds (up to 30)."""
+        return round(self.priority + RISK_RANK_BONUS[self.sender.risk_level], 2)
 
 
 @dataclass(frozen=True)

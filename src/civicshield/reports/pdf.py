@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from civicshield.domain.detection import label_name
 from civicshield.domain.evidence import EvidenceItem, Notice
 from civicshield.reports.contents import CapturedMessage, PacketContents, Summary
 
@@ -26,6 +27,7 @@ ACCOUNT_ROWS = 50
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]))
+_ENV.filters["label"] = label_name
 
 
 class NetworkRefusedError(ValueError):

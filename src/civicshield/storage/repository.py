@@ -28,8 +28,9 @@ from civicshield.crypto import Cipher, EvidenceSigner
 from civicshield.domain.detection import THRESHOLDS
 from civicshield.domain.echo import BlockedPattern
 from civicshield.domain.errors import InvalidInputError, NotFoundError
-from civicshield.domain.escalation import RISK_RANK_BONUS, MessageSummary, RiskAssessment
+from civicshield.domain.escalation import MessageSummary, RiskAssessment
 from civicshield.domain.models import (
+    RISK_RANK_BONUS,
     AuditEntry,
     Channel,
     ChannelKind,

@@ -61,6 +61,7 @@ class MessageOut(BaseModel):
     text: str
     url: str
     priority: float
+    rank: float
     flags: list[str]
     review_state: str
     raw_sha256: str
@@ -117,8 +118,8 @@ def _message_out(m: StoredMessage) -> MessageOut:
     return MessageOut(
         id=m.id, platform=m.platform, channel=m.channel.handle, kind=m.kind,
         created_at=m.created_at, sender=_sender_out(m.sender), subject=m.subject, text=m.text,
-        url=m.url, priority=m.priority, flags=list(m.flags), review_state=m.review_state.value,
-        raw_sha256=m.raw_sha256,
+        url=m.url, priority=m.priority, rank=m.rank, flags=list(m.flags),
+        review_state=m.review_state.value, raw_sha256=m.raw_sha256,
         findings=[FindingOut(label=f.label, score=f.score, detector=f.detector,
                              version=f.version, span=f.span, why=f.why) for f in m.findings])
 

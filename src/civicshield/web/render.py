@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from civicshield.domain.detection import LABELS, is_abusive
+from civicshield.domain.detection import LABELS, is_abusive, label_name
 from civicshield.domain.models import Finding, StoredMessage
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -61,6 +61,7 @@ def blurred(message: StoredMessage, blur: bool) -> bool:  # noqa: FBT001 - templ
 
 TEMPLATES.env.filters["when"] = when
 TEMPLATES.env.filters["safe_url"] = safe_url
+TEMPLATES.env.filters["label"] = label_name
 TEMPLATES.env.globals["LABELS"] = LABELS
 TEMPLATES.env.globals["blurred"] = blurred
 TEMPLATES.env.globals["segments"] = segments
