@@ -90,11 +90,12 @@ def docx_bytes(paragraphs: list[str]) -> bytes:
     return out.getvalue()
 
 
-def xlsx_bytes(rows: list[list[Any]]) -> bytes:
+def xlsx_bytes(rows: list[list[Any]], title: str = "Sheet") -> bytes:
     import openpyxl
 
     book = openpyxl.Workbook()
     sheet = book.active
+    sheet.title = title
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()

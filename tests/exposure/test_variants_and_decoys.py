@@ -15,6 +15,7 @@ import pytest
 from civicshield.domain.profile import ProtectedProfile
 from civicshield.exposure.extract import Extracted, extract
 from civicshield.exposure.scanner import Hit, hits, matcher_for
+from tests.exposure.fixtures import xlsx_bytes
 
 DATA = json.loads((Path(__file__).parent / "cases" / "variants_and_decoys.json").read_text())
 PROFILE = ProtectedProfile.from_dict(DATA["profile"])
@@ -68,17 +69,7 @@ ROWS = [["Name", "No.", "Street", "Unit", "Town", "State", "ZIP"],
 
 
 def _xlsx() -> bytes:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Permit applicants"
-    for row in ROWS:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(ROWS, "Permit applicants")
 
 
 def _csv() -> bytes:
