@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -226,6 +227,39 @@ def exposure_sets() -> tuple[list[str], dict[str, float]]:
     return rows, {"exposure precision": p, "exposure recall": r}
 
 
+#: Words used in lawful senses that threat rules must not take for threats (issue 14, part 5).
+LAWFUL_SENSE = re.compile(r"\b(?:guns?|rifles?|pistols?|shotguns?|hunt\w*|deer|range|sports?|game"
+                          r"|team|season|shot|shots|shoot\w*|attack\w*|execut\w*|fire|fired|bomb\w*"
+                          r"|kill\w*|fight\w*|beat\w*)\b", re.IGNORECASE)
+
+
+def rule_table() -> tuple[list[str], dict[str, float]]:
+    """Each threat rule on the public sources' non-threats: how many it flags, overall and among
+    texts with words used in lawful senses (guns, hunting, sports, "shot", "attack", "execute")."""
+    from civicshield.detectors.threat import ThreatDetector
+
+    rules = ThreatDetector()
+    texts = ([e.text for e in detect_data.threatgram()["test"] if e.targets.get("threat") == 0]
+             + [e.text for e in detect_data.edos()["test"] if e.targets.get("sexism") == 0]
+             + [c["test_case"] for c in detect_data.hatecheck() if c["label_gold"] != "hateful"])
+    lawful = [t for t in texts if LAWFUL_SENSE.search(t)]
+    fired: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for text in texts:
+        whys = {f.why for f in rules.detect_one(text) if f.label == "threat"}
+        for why in whys:
+            fired[why][0] += 1
+            fired[why][1] += bool(LAWFUL_SENSE.search(text))
+    rows = [f"Non-threats: {len(texts)} texts (ThreatGram test labelled not a threat, EDOS test "
+            f"labelled not sexist, HateCheck's non-hateful cases), {len(lawful)} of them with "
+            "words used in lawful senses. A rule that never fires is not listed.", "",
+            "| rule (its reason) | flags among all | flags among the lawful-sense texts |",
+            "|---|---:|---:|"]
+    for why, (n, m) in sorted(fired.items(), key=lambda kv: -kv[1][0]):
+        rows.append(f"| {why} | {n} ({n / len(texts):.2%}) | {m} ({m / max(len(lawful), 1):.2%}) |")
+    total = sum(n for n, _ in fired.values())
+    return rows, {"threat rules flags on non-threats": total / len(texts)}
+
+
 #: Length buckets (words) for the gate's cost.
 LENGTH_BUCKETS = ((0, 10), (11, 25), (26, 40), (41, 80), (81, 10_000))
 
@@ -305,6 +339,7 @@ def main() -> None:
     gated, gate_figures = timed("gate", lambda: gate_table(model))
     blind_rows, blind_figures = timed("blind set", lambda: blind_section(registry))
     exposure_rows, exposure_figures = timed("exposure scanner", exposure_sets)
+    rule_rows, rule_figures = timed("threat rules on non-threats", rule_table)
     thresholds = ", ".join(f"{h} {manifest['heads_calibration'][h]['threshold']}"
                            for h in manifest["heads"])
     companions = ", ".join(f"{h} {c.threshold}" for h, c in
@@ -352,6 +387,10 @@ def main() -> None:
         "",
         *own,
         "",
+        "## Threat rules on the public sources' non-threats",
+        "",
+        *rule_rows,
+        "",
         "## The exposure scanner (tests/exposure/cases)",
         "",
         "The scanner's matcher on a fictional council member's data in written variants, among "
@@ -383,7 +422,8 @@ def main() -> None:
     ])
     args.out.write_text(text, encoding="utf-8")
     for name, value in {**label_figures, **elsewhere_figures, **hc_figures, **own_figures,
-                        **gate_figures, **blind_figures, **exposure_figures}.items():
+                        **gate_figures, **blind_figures, **exposure_figures,
+                        **rule_figures}.items():
         print(f"{name:32} {value:.3f}")
     print(f"wrote {args.out}", file=sys.stderr)
 
