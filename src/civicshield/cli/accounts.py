@@ -49,8 +49,7 @@ def users_set_role(ctx: _Context, username: str, role: str) -> None:
 @pass_ctx
 def users_disable(ctx: _Context, username: str) -> None:
     """Disable an account and end its sessions."""
-    _guard(lambda: ctx.service().accounts.update_user(cli_actor(), username, disabled=True))
-    click.echo(f"{username} is disabled")
+    _set_disabled(ctx, username, disabled=True)
 
 
 @users.command("enable")
@@ -58,8 +57,12 @@ def users_disable(ctx: _Context, username: str) -> None:
 @pass_ctx
 def users_enable(ctx: _Context, username: str) -> None:
     """Enable a disabled account."""
-    _guard(lambda: ctx.service().accounts.update_user(cli_actor(), username, disabled=False))
-    click.echo(f"{username} is enabled")
+    _set_disabled(ctx, username, disabled=False)
+
+
+def _set_disabled(ctx: _Context, username: str, *, disabled: bool) -> None:
+    _guard(lambda: ctx.service().accounts.update_user(cli_actor(), username, disabled=disabled))
+    click.echo(f"{username} is {'disabled' if disabled else 'enabled'}")
 
 
 @users.command("reset-password")

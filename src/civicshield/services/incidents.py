@@ -35,7 +35,7 @@ from civicshield.domain.evidence import (
 )
 from civicshield.domain.models import Role, StoredMessage, User
 from civicshield.domain.provenance import account_of, email_headers, original_name
-from civicshield.mail import MailServer, send
+from civicshield.notify.smtp import MailServer, send
 from civicshield.reports.contents import CapturedMessage, PacketContents
 from civicshield.reports.letters import by_provider, platform_report, preservation_request
 from civicshield.reports.packet import original_path, write_packet

@@ -1,0 +1,1 @@
+"""Telling people outside the dashboard: email over SMTP (ledger receipts to witnesses)."""
