@@ -82,3 +82,22 @@ def users_token(ctx: _Context, username: str, name: str) -> None:
     """Create an API token (shown once; only its hash is kept)."""
     token = _guard(lambda: ctx.service().accounts.create_api_token(cli_actor(), username, name))
     click.echo(token)
+
+
+@users.command("tokens")
+@click.argument("username", required=False)
+@pass_ctx
+def users_tokens(ctx: _Context, username: str | None) -> None:
+    """List API tokens (one user's, or everyone's): number, user, name, when made."""
+    for token in _guard(lambda: ctx.service().accounts.api_tokens(cli_actor(), username)):
+        click.echo(f"{token.id:>5}  {token.username:<20} {token.name:<20} "
+                   f"{token.created_at:%Y-%m-%d %H:%M} UTC")
+
+
+@users.command("revoke-token")
+@click.argument("token_id", type=int)
+@pass_ctx
+def users_revoke_token(ctx: _Context, token_id: int) -> None:
+    """Revoke an API token by its number (`users tokens` lists them); it stops working at once."""
+    token = _guard(lambda: ctx.service().accounts.revoke_api_token(cli_actor(), token_id))
+    click.echo(f"Revoked token {token.id} ({token.name}) of {token.username}")

@@ -215,6 +215,16 @@ class User:
 
 
 @dataclass(frozen=True)
+class ApiToken:
+    """An API token as staff see it: never its value, which is shown once when it is made."""
+
+    id: int
+    username: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     """One recorded staff action."""
 

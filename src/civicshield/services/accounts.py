@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from datetime import timedelta
 
@@ -12,13 +13,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from civicshield.domain.access import cli_actor, require
 from civicshield.domain.errors import InvalidInputError, NotFoundError
-from civicshield.domain.models import AuditEntry, Role, User
+from civicshield.domain.models import ApiToken, AuditEntry, Role, User
 from civicshield.services.context import ServiceContext
 
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("civicshield-timing-guard")
 #: Passwords shorter than this are refused.
 MIN_PASSWORD_LENGTH = 12
+#: What a user name may hold: safe in a URL, a log line and an audit entry.
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def token_hash(token: str) -> str:
@@ -38,8 +41,9 @@ class Accounts:
         """Create a staff account; returns it with its password (generated when not given)."""
         require(actor, Role.ADMIN)
         username = username.strip()
-        if not username or len(username) > 100 or not username.isprintable():
-            raise InvalidInputError("a user name is 1 to 100 printable characters")
+        if not USERNAME.fullmatch(username):
+            raise InvalidInputError("a user name is 1 to 100 letters, digits, dots, dashes or "
+                                    "underscores, starting with a letter or digit")
         password = password or secrets.token_urlsafe(15)
         _check_password(password)
         with self.context.transaction() as repo:
@@ -68,7 +72,8 @@ class Accounts:
             return repo.user(found[0].id)
 
     def reset_password(self, actor: User, username: str, password: str | None = None) -> str:
-        """Set a new password (admins, or the user for themself); ends their sessions."""
+        """Set a new password (admins, or the user for themself); ends their sessions and
+        revokes their API tokens."""
         if actor.username != username:
             require(actor, Role.ADMIN)
         password = password or secrets.token_urlsafe(15)
@@ -145,6 +150,31 @@ class Accounts:
             repo.add_api_token(token_hash(token), found[0].id, name)
             repo.audit(actor.username, "api_token.created", f"user:{found[0].id}",
                        json.dumps({"name": name}))
+        return token
+
+    def api_tokens(self, actor: User, username: str | None = None) -> list[ApiToken]:
+        """API tokens (never their values): a user's own, or anyone's for admins."""
+        if username is None or actor.username != username:
+            require(actor, Role.ADMIN)
+        with self.context.transaction() as repo:
+            if username is None:
+                return repo.api_tokens()
+            found = repo.user_by_name(username)
+            if found is None:
+                raise NotFoundError(f"no user named {username!r}")
+            return repo.api_tokens(found[0].id)
+
+    def revoke_api_token(self, actor: User, token_id: int) -> ApiToken:
+        """Revoke one API token (admins, or its owner); it stops working at once."""
+        with self.context.transaction() as repo:
+            token = next((t for t in repo.api_tokens() if t.id == token_id), None)
+            if token is None:
+                raise NotFoundError(f"no API token with id {token_id}")
+            if token.username != actor.username:
+                require(actor, Role.ADMIN)
+            repo.revoke_api_token(token_id)
+            repo.audit(actor.username, "api_token.revoked", f"api_token:{token_id}",
+                       json.dumps({"username": token.username, "name": token.name}))
         return token
 
     def api_user(self, token: str) -> User | None:

@@ -31,6 +31,7 @@ from civicshield.domain.errors import InvalidInputError, NotFoundError
 from civicshield.domain.escalation import MessageSummary, RiskAssessment
 from civicshield.domain.models import (
     RISK_RANK_BONUS,
+    ApiToken,
     AuditEntry,
     Channel,
     ChannelKind,
@@ -563,6 +564,7 @@ class SqlRepository:
             self.conn.execute(update(users).where(users.c.id == user_id).values(**values))
         if password_hash is not None or disabled:
             self.conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
+            self.conn.execute(delete(api_tokens).where(api_tokens.c.user_id == user_id))
 
     def add_session(self, token_hash: str, user_id: int, csrf_token: str,
                     expires_at: datetime) -> None:
@@ -589,6 +591,23 @@ class SqlRepository:
         """Store the hash of a new API token."""
         self.conn.execute(insert(api_tokens).values(token_hash=token_hash, user_id=user_id,
                                                     name=name, created_at=_now()))
+
+    def api_tokens(self, user_id: int | None = None) -> list[ApiToken]:
+        """API tokens (never their values), of one user or all, oldest first."""
+        query = select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.created_at,
+                       users.c.username).join(users, users.c.id == api_tokens.c.user_id)
+        if user_id is not None:
+            query = query.where(api_tokens.c.user_id == user_id)
+        return [ApiToken(r.id, r.username, r.name, r.created_at)
+                for r in self.conn.execute(query.order_by(api_tokens.c.id))]
+
+    def revoke_api_token(self, token_id: int) -> ApiToken:
+        """Delete one API token; returns what it was."""
+        found = next((t for t in self.api_tokens() if t.id == token_id), None)
+        if found is None:
+            raise NotFoundError(f"no API token with id {token_id}")
+        self.conn.execute(delete(api_tokens).where(api_tokens.c.id == token_id))
+        return found
 
     def user_for_api_token(self, token_hash: str) -> User | None:
         """The enabled user an API token belongs to."""

@@ -106,8 +106,9 @@ def settings_password(request: Request,
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(request: Request, session: Annotated[Session, needs(Role.ADMIN)]) -> HTMLResponse:
     """Staff accounts."""
-    return page(request, "users.html", session=session,
-                users=service(request).accounts.users(session.user), created=None, roles=list(Role))
+    accounts = service(request).accounts
+    return page(request, "users.html", session=session, users=accounts.users(session.user),
+                created=None, roles=list(Role), tokens=accounts.api_tokens(session.user))
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
@@ -119,7 +120,8 @@ def users_add(request: Request, session: Annotated[Session, needs(Role.ADMIN, fo
     svc = service(request)
     user, password = svc.accounts.add_user(session.user, username, Role(role))
     return page(request, "users.html", session=session, users=svc.accounts.users(session.user),
-                created=(user.username, password), roles=list(Role))
+                created=(user.username, password), roles=list(Role),
+                tokens=svc.accounts.api_tokens(session.user))
 
 
 @router.post("/admin/users/{username}")
@@ -135,6 +137,14 @@ def users_update(request: Request, username: str,
     disabled = {"disable": True, "enable": False}.get(status)
     service(request).accounts.update_user(session.user, username, role=Role(role) if role else None,
                                  disabled=disabled)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def token_revoke(request: Request, token_id: int,
+                 session: Annotated[Session, needs(Role.ADMIN, form=True)]) -> RedirectResponse:
+    """Revoke an API token; it stops working at once."""
+    service(request).accounts.revoke_api_token(session.user, token_id)
     return RedirectResponse("/admin/users", status_code=303)
 
 
