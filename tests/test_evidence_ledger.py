@@ -185,3 +185,10 @@ def test_a_passphrase_protects_the_signing_key(tmp_path: Path) -> None:
         EvidenceSigner.load(tmp_path / "k.pem")
     with pytest.raises(ConfigError, match="wrong passphrase"):
         EvidenceSigner.load(tmp_path / "k.pem", "wrong")
+
+
+def test_verify_names_a_key_by_the_fingerprint_receipts_print(tmp_path: Path) -> None:
+    signer, other = _signer(tmp_path), EvidenceSigner.create(tmp_path / "other.pem")
+    anchor = Anchor("the receipt of 2026-11-01", 1, "x", other.public_hex)
+    (line,) = [p for p in check_anchor([], anchor, signer.public_hex) if "evidence key" in p]
+    assert f"fingerprint {other.fingerprint} there, {signer.fingerprint} now" in line

@@ -126,9 +126,8 @@ class EvidenceSigner:
 
     @property
     def fingerprint(self) -> str:
-        """A short name for the public key: the first 16 bytes of its SHA-256, in groups."""
-        digest = hashlib.sha256(bytes.fromhex(self.public_hex)).hexdigest()[:32]
-        return ":".join(digest[i:i + 4] for i in range(0, 32, 4))
+        """A short name for the public key (see ``key_fingerprint``)."""
+        return key_fingerprint(self.public_hex)
 
     def sign(self, data: bytes) -> str:
         """The signature of some bytes, as hex."""
@@ -159,7 +158,8 @@ def signature_valid(public_hex: str, data: bytes, signature_hex: str) -> bool:
 
 
 def key_fingerprint(public_hex: str) -> str:
-    """The fingerprint of a public key given as hex (see ``EvidenceSigner.fingerprint``)."""
+    """A short name for a public key given as hex: the first 16 bytes of its SHA-256, in groups
+    of four hex digits (the same as ``domain.custody`` prints)."""
     try:
         digest = hashlib.sha256(bytes.fromhex(public_hex)).hexdigest()[:32]
     except ValueError:

@@ -285,8 +285,9 @@ def check_anchor(entries: Sequence[LedgerEntry], anchor: Anchor, public_hex: str
 
 
 def _short(public_hex: str) -> str:
-    digest = sha256_hex(bytes.fromhex(public_hex)) if _is_hex(public_hex) else "?" * 16
-    return ":".join(digest[i:i + 4] for i in range(0, 16, 4))
+    """A key's fingerprint as receipts print it (crypto.key_fingerprint)."""
+    digest = sha256_hex(bytes.fromhex(public_hex)) if _is_hex(public_hex) else "?" * 32
+    return ":".join(digest[i:i + 4] for i in range(0, 32, 4))
 
 
 def _is_hex(text: str) -> bool:
