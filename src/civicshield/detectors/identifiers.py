@@ -22,6 +22,7 @@ from scourgify import normalize_address_record
 from scourgify.exceptions import AddressNormalizationError
 
 from civicshield.domain.profile import ProtectedProfile
+from civicshield.domain.wording import listed
 
 _UNITS = {"zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
@@ -202,7 +203,7 @@ class IdentifierMatcher:
                 parts = ["number", "street"] + (["unit"] if unit else []) + place.matched(address)
                 found.append(IdentifierMatch(
                     "home_address", (start, end + place.length(address)), 0.97,
-                    f"reveals the official's home address ({_listed(parts)} match)"))
+                    f"reveals the official's home address ({listed(parts)} match)"))
             elif not numbers[0] and _names_street(before, after, address) and _about_the_house(
                     text[max(0, match.start() - 120):match.end() + 120], address, self._people):
                 found.append(IdentifierMatch(
@@ -559,9 +560,6 @@ def _about_the_house(window: str, address: _Address, people: re.Pattern[str]) ->
     own_unit = bool(address.unit) and _unit_in(window) == _plain(address.unit)
     return own_unit or bool(people.search(window))
 
-
-def _listed(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 #: What a school's type may be written as: "Elementary", "Elementary School", "Elem.", "ES".

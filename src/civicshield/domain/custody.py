@@ -26,6 +26,7 @@ from civicshield.domain.evidence import (
     item_facts,
     sha256_hex,
 )
+from civicshield.domain.wording import listed
 
 #: Checks an entry hash's signature: (hash hex, signature hex) -> valid.
 SignatureCheck = Callable[[str, str], bool]
@@ -138,7 +139,7 @@ def check_items(entries: Sequence[LedgerEntry], items: Iterable[tuple[EvidenceIt
             continue
         differs = _item_differences(item, data, found)
         if differs:
-            problems.append(f"evidence item {item.id} ({item.file_name}): {_listed(differs)} "
+            problems.append(f"evidence item {item.id} ({item.file_name}): {listed(differs)} "
                             f"{'differs' if len(differs) == 1 else 'differ'} from ledger entry "
                             f"{found.seq}")
     for item_id, entry in sorted(recorded.items()):
@@ -185,7 +186,7 @@ def check_messages(entries: Sequence[LedgerEntry], current: Mapping[int, Mapping
         differs = [label for key, label in _MESSAGE_LABELS.items()
                    if key in captured and now.get(key) != captured[key]]
         if differs:
-            problems.append(f"message {message_id}: its {_listed(differs)} in the store "
+            problems.append(f"message {message_id}: its {listed(differs)} in the store "
                             f"{'differs' if len(differs) == 1 else 'differ'} from what ledger "
                             f"entry {entry.seq} captured")
     return problems
@@ -237,10 +238,6 @@ def _entries(numbers: Sequence[int]) -> str:
     if len(numbers) == 1:
         return f"entry {numbers[0]}"
     return f"entries {numbers[0]} to {numbers[-1]}"
-
-
-def _listed(words: Sequence[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _shown(value: Any) -> str:

@@ -41,6 +41,7 @@ from civicshield.domain.evidence import (
     Verification,
     sha256_hex,
 )
+from civicshield.domain.wording import listed
 from civicshield.reports.cells import neutralise
 from civicshield.reports.contents import CapturedMessage, PacketContents, Summary
 from civicshield.reports.pdf import TIMELINE_ROWS, render_report
@@ -241,9 +242,9 @@ def verify_packet(folder: Path) -> Verification:
     entry. Missing and extra files are named."""
     problems: list[str] = []
     sums, found = _read_sums(folder, problems)
-    listed = set(sums)
+    in_sums = set(sums)
     present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    for name in sorted(present - listed - set(_SIGNED)):
+    for name in sorted(present - in_sums - set(_SIGNED)):
         problems.append(f"{name} is not part of the packet: SHA256SUMS does not list it")
     for name in (*PARTS, *_SIGNED):
         if name not in present:
@@ -353,21 +354,19 @@ def _check_manifest(folder: Path, present: set[str], entries: list[LedgerEntry],
     recorded = {e.item_id: e for e in entries if e.action in ITEM_ACTIONS and e.item_id}
     for item_id, entry in sorted(recorded.items()):
         item = entry.facts.get("item")
-        listed = files.get(item_id)
-        if listed is None:
+        in_manifest = files.get(item_id)
+        if in_manifest is None:
             problems.append(f"evidence item {item_id}, recorded in ledger entry {entry.seq}, is "
                             "not in manifest.json")
             continue
         if not isinstance(item, dict):
             continue
         differs = [k for k in ("sha256", "size", "kind", "captured_at", "captured_by", "source")
-                   if listed.get(k) != item.get(k)]
-        if sums.get(listed.get("path", "")) not in (None, item.get("sha256")):
+                   if in_manifest.get(k) != item.get(k)]
+        if sums.get(in_manifest.get("path", "")) not in (None, item.get("sha256")):
             differs.append("file")
         if differs:
-            listed_words = (differs[0] if len(differs) == 1
-                            else ", ".join(differs[:-1]) + " and " + differs[-1])
-            problems.append(f"evidence item {item_id}: manifest.json's {listed_words} "
+            problems.append(f"evidence item {item_id}: manifest.json's {listed(differs)} "
                             f"{'differs' if len(differs) == 1 else 'differ'} from ledger entry "
                             f"{entry.seq}")
     for item_id in sorted(set(files) - set(recorded)):
