@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench eval model check clean
+.PHONY: demo test lint bench eval loso model check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,12 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(PY) scripts/evaluate.py
 
-## model: retrain the detection model (torch from this machine's local CPU build; ~30 minutes)
+## loso: leave-one-source-out figures (train without a source, test on it); writes docs/loso.md
+## (needs the development data and the train extra)
+loso: $(STAMP)
+	$(PY) scripts/loso.py
+
+## model: retrain the detection model (torch from this machine's local CPU build; ~50 minutes on 2 cores)
 model: $(STAMP)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev,train]'

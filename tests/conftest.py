@@ -41,7 +41,9 @@ def pg_server() -> Iterator[PostgresServer | None]:
 
 
 def make_settings(data_dir: Path, database_url: str = "", **extra: str) -> Settings:
-    env = {"CIVICSHIELD_DATA_DIR": str(data_dir), "CIVICSHIELD_DATABASE_URL": database_url} | {
+    env = {"CIVICSHIELD_DATA_DIR": str(data_dir), "CIVICSHIELD_DATABASE_URL": database_url,
+           # the test sites are served on loopback: allowed by name, as an admin would
+           "CIVICSHIELD_EXPOSURE_ALLOWED_HOSTS": "127.0.0.1"} | {
         f"CIVICSHIELD_{k.upper()}": v for k, v in extra.items()}
     return load_settings(env)
 

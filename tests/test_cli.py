@@ -16,7 +16,8 @@ from tests.conftest import PROFILE, SAMPLES
 
 def cli(*args: str, data: Path, stdin: str = "", check: bool = True,
         ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CIVICSHIELD_DATA_DIR": str(data)}
+    env = {**os.environ, "CIVICSHIELD_DATA_DIR": str(data),
+           "CIVICSHIELD_EXPOSURE_ALLOWED_HOSTS": "127.0.0.1"}  # the test sites, on loopback
     env.pop("CIVICSHIELD_DATABASE_URL", None)
     result = subprocess.run([sys.executable, "-m", "civicshield", *args], input=stdin, env=env,
                             capture_output=True, text=True, timeout=120, check=False)

@@ -136,6 +136,9 @@ SETTINGS: tuple[Declared, ...] = (
     Declared("evidence_witnesses", "", "Comma-separated email addresses (a police liaison, the "
              "city attorney) that `civicshield evidence receipt --email` sends the ledger's "
              "signed head to.", _addresses),
+    Declared("exposure_allowed_hosts", "", "Comma-separated host names the exposure scanner may "
+             "reach although they resolve to a local or private address (an intranet site); "
+             "empty: it reaches public addresses only.", _names),
     Declared("log_level", "WARNING", "Logging level: DEBUG, INFO, WARNING or ERROR (message text "
              "and personal data never reach the logs).", _log_level),
 )
@@ -166,6 +169,7 @@ class Settings:
     smtp_starttls: bool
     smtp_from: str
     evidence_witnesses: tuple[str, ...]
+    exposure_allowed_hosts: tuple[str, ...]
     log_level: str
 
     @property

@@ -46,7 +46,7 @@ def _sent_general_request(service: CivicShield, admin: User, finding_id: int) ->
 
 
 def _address_finding(service: CivicShield, admin: User, url: str) -> int:
-    service.exposure.scan(admin, [url])
+    service.exposure.scan(admin, local_files=True, targets=[url])
     found = [f for f in service.exposure.findings(admin) if f.kind == "home_address"]
     assert len(found) == 1
     return found[0].id
@@ -164,19 +164,20 @@ def test_recheck_marks_removals_and_relistings(sqlite_exposure: CivicShield, adm
         finding_id = _address_finding(sqlite_exposure, admin, base + "/post.html")
         request = _sent_general_request(sqlite_exposure, admin, finding_id)
 
-        report = sqlite_exposure.exposure.recheck(admin)
+        report = sqlite_exposure.exposure.recheck(admin, local_files=True)
         assert report.still_there == [request.id]
 
         (root / "post.html").write_text("<p>Post removed at the owner's request.</p>")
-        report = sqlite_exposure.exposure.recheck(admin, older_than=timedelta(0))
+        report = sqlite_exposure.exposure.recheck(admin, local_files=True, older_than=timedelta(0))
         assert report.now_removed == [request.id]
         assert sqlite_exposure.exposure.request(admin, request.id).state == RequestState.REMOVED
 
-        report = sqlite_exposure.exposure.recheck(admin)  # checked just now: skipped
+        # checked just now: skipped
+        report = sqlite_exposure.exposure.recheck(admin, local_files=True)
         assert report.checked == 0
 
         (root / "post.html").write_text(PAGE.replace("Apt 2B", "Apartment 2B"))
-        report = sqlite_exposure.exposure.recheck(admin, older_than=timedelta(0))
+        report = sqlite_exposure.exposure.recheck(admin, local_files=True, older_than=timedelta(0))
         assert report.relisted == [request.id]
     again = sqlite_exposure.exposure.request(admin, request.id)
     assert again.state == RequestState.RELISTED
@@ -193,7 +194,7 @@ def test_a_page_that_is_gone_counts_as_removed(sqlite_exposure: CivicShield, adm
         finding_id = _address_finding(sqlite_exposure, admin, base + "/post.html")
         request = _sent_general_request(sqlite_exposure, admin, finding_id)
         (root / "post.html").unlink()
-        report = sqlite_exposure.exposure.recheck(admin)
+        report = sqlite_exposure.exposure.recheck(admin, local_files=True)
     assert report.now_removed == [request.id]
 
 
@@ -258,7 +259,7 @@ def test_a_broker_that_lists_the_person_again_is_counted(
         sqlite_exposure.exposure.mark(admin, request.id, RequestState.SENT)
         sqlite_exposure.exposure.mark(admin, request.id, RequestState.REMOVED)
         assert sqlite_exposure.exposure.relistings(admin) == {}
-        report = sqlite_exposure.exposure.recheck(admin)
+        report = sqlite_exposure.exposure.recheck(admin, local_files=True)
     assert report.relisted == [request.id]
     assert sqlite_exposure.exposure.relistings(admin) == {"spokeo.com": 1}
 
@@ -267,11 +268,11 @@ def test_a_deleted_file_is_not_taken_for_a_removal(sqlite_exposure: CivicShield,
                                                    tmp_path: Path) -> None:
     draft = tmp_path / "agenda-draft.txt"
     draft.write_text("Permit holder at 4127 Larkspur Ln Apt 2B.")
-    sqlite_exposure.exposure.scan(admin, [str(draft)])
+    sqlite_exposure.exposure.scan(admin, local_files=True, targets=[str(draft)])
     finding = sqlite_exposure.exposure.findings(admin)[0]
     request = _sent_general_request(sqlite_exposure, admin, finding.id)
     draft.unlink()
-    report = sqlite_exposure.exposure.recheck(admin)
+    report = sqlite_exposure.exposure.recheck(admin, local_files=True)
     assert report.now_removed == [] and report.checked == 1
     assert report.errors == [f"{draft}: cannot be read again (No such file or directory)"]
     assert sqlite_exposure.exposure.request(admin, request.id).state == RequestState.SENT
@@ -297,7 +298,7 @@ def test_an_agency_is_asked_under_the_agency_rule(sqlite_exposure: CivicShield, 
                                                   tmp_path: Path) -> None:
     packet = tmp_path / "agenda-packet.txt"
     packet.write_text("Permit holder: 4127 Larkspur Ln Apt 2B.")
-    sqlite_exposure.exposure.scan(admin, [str(packet)])
+    sqlite_exposure.exposure.scan(admin, local_files=True, targets=[str(packet)])
     finding = sqlite_exposure.exposure.findings(admin)[0]
     view = sqlite_exposure.exposure.finding(admin, finding.id)
     assert view.addressee == "The publisher of agenda-packet.txt"

@@ -37,7 +37,7 @@ def _found(service: CivicShield, admin: User, base: str = "") -> set[tuple[str, 
 def test_folder_scan_finds_every_seeded_variant_and_no_decoy(
         exposure_service: CivicShield, admin: User, tmp_path: Path) -> None:
     folder = build_folder(tmp_path / "packets")
-    report = exposure_service.exposure.scan(admin, [str(folder)])
+    report = exposure_service.exposure.scan(admin, local_files=True, targets=[str(folder)])
     assert report.documents == 8  # photo.jpg is not a document the scanner reads
     assert report.errors == ()
     assert _found(exposure_service, admin) == _expected_folder()
@@ -65,7 +65,7 @@ def test_site_crawl_finds_seeded_variants_and_stays_polite(
         with serve(site, site_log) as base:
             report = exposure_service.exposure.scan(
                 admin, [base + "/index.html"], limits=CrawlLimits(depth=2, max_pages=50,
-                                                                   delay=0))
+                                                                  delay=0))
             assert _found(exposure_service, admin, base) == EXPECTED_SITE
     assert other_log == []  # another host is never fetched
     assert site_log[0] == "/robots.txt"
@@ -92,7 +92,7 @@ def test_a_crawl_waits_between_requests(tmp_path: Path) -> None:
     pauses: list[float] = []
     root = build_site(tmp_path / "site", "http://127.0.0.1:9")
     (root / "robots.txt").write_text("User-agent: *\nCrawl-delay: 3\nDisallow: /private/\n")
-    with serve(root) as base, make_client() as client:
+    with serve(root) as base, make_client(frozenset({"127.0.0.1"})) as client:
         pages = list(crawl(client, base + "/index.html",
                            CrawlLimits(depth=1, max_pages=3, delay=1.0), lambda e: None,
                            sleep=pauses.append))
@@ -114,8 +114,8 @@ def test_official_pages_flag_links_and_private_details(
 def test_scanning_again_adds_nothing_new(exposure_service: CivicShield, admin: User,
                                          tmp_path: Path) -> None:
     folder = build_folder(tmp_path / "packets")
-    first = exposure_service.exposure.scan(admin, [str(folder)])
-    second = exposure_service.exposure.scan(admin, [str(folder)])
+    first = exposure_service.exposure.scan(admin, local_files=True, targets=[str(folder)])
+    second = exposure_service.exposure.scan(admin, local_files=True, targets=[str(folder)])
     assert second.new_findings == 0
     assert second.seen_again == first.new_findings
     assert len(exposure_service.exposure.findings(admin)) == first.new_findings
@@ -128,7 +128,8 @@ def test_unreadable_files_are_named_and_the_rest_is_scanned(
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7 this is not really a PDF")
     (folder / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
     (folder / "good.txt").write_text("She lives at 4127 Larkspur Ln Apt 2B.")
-    report = sqlite_exposure.exposure.scan(admin, [str(folder), str(tmp_path / "missing")])
+    report = sqlite_exposure.exposure.scan(admin, [str(folder), str(tmp_path / "missing")],
+                                           local_files=True)
     assert report.documents == 1 and report.new_findings == 1
     assert any(e.startswith(f"{folder / 'broken.pdf'}: cannot be read as PDF")
                for e in report.errors)
@@ -154,7 +155,7 @@ def test_a_scan_that_fails_while_storing_leaves_the_store_as_it_was(
 
     monkeypatch.setattr(SqlExposureRepository, "record_finding", failing)
     with pytest.raises(OSError, match="disk full"):
-        sqlite_exposure.exposure.scan(admin, [str(folder)])
+        sqlite_exposure.exposure.scan(admin, local_files=True, targets=[str(folder)])
     monkeypatch.undo()
     assert sqlite_exposure.exposure.findings(admin) == []
     assert sqlite_exposure.exposure.scans(admin) == []
@@ -188,7 +189,8 @@ def test_without_tesseract_scanned_pages_are_reported_not_silently_skipped(
 
     monkeypatch.setattr(extract_module, "ocr_available", lambda: False)
     (tmp_path / "scan.pdf").write_bytes(scanned_pdf("Contact: (916) 555-0143"))
-    report = sqlite_exposure.exposure.scan(admin, [str(tmp_path / "scan.pdf")])
+    report = sqlite_exposure.exposure.scan(admin, [str(tmp_path / "scan.pdf")],
+                                           local_files=True)
     assert report.new_findings == 0
     assert report.errors == (f"{tmp_path / 'scan.pdf'}: 1 scanned page(s) not read; install "
                              "tesseract (apt-get install tesseract-ocr) to read them",)
@@ -209,7 +211,8 @@ def test_a_crawl_follows_redirects_on_the_site_but_never_off_it(tmp_path: Path) 
         (root / "index.html").write_text(
             '<a href="old">moved here</a> <a href="away">moved away</a>')
         redirects = {"/old": "/about.html", "/away": other + "/x.html"}
-        with serve(root, redirects=redirects) as base, make_client() as client:
+        with serve(root, redirects=redirects) as base, \
+                make_client(frozenset({"127.0.0.1"})) as client:
             pages = [p.url.removeprefix(base) for p in crawl(
                 client, base + "/index.html", CrawlLimits(depth=2, max_pages=10, delay=0),
                 errors.append)]

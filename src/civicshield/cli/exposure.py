@@ -54,7 +54,7 @@ def exposure_scan(ctx: _Context, targets: tuple[str, ...], principal: str | None
     limits = CrawlLimits(depth=depth, max_pages=max_pages, delay=delay) if follow else None
     report = _guard(lambda: ctx.service().exposure.scan(
         cli_actor(), list(targets), principal=principal, limits=limits, official=official,
-        progress=lambda line: click.echo(line, err=True)))
+        progress=lambda line: click.echo(line, err=True), local_files=True))
     click.echo(f"Scan {report.scan_id}: {report.documents} document(s) read"
                + (f" ({report.ocr_pages} scanned page(s) read by OCR)" if report.ocr_pages else "")
                + f", {report.new_findings} new exposure(s), {report.seen_again} seen before.")
@@ -216,7 +216,8 @@ def exposure_recheck(ctx: _Context, *, everything: bool) -> None:
     """Look again where requests were sent: mark re-listings and unrecorded removals. Run it
     from cron or a systemd timer (docs/exposure.md)."""
     report = _guard(lambda: ctx.service().exposure.recheck(
-        cli_actor(), older_than=timedelta(0) if everything else timedelta(days=7)))
+        cli_actor(), older_than=timedelta(0) if everything else timedelta(days=7),
+        local_files=True))
     click.echo(f"Re-checked {report.checked}: {len(report.relisted)} re-listed, "
                f"{len(report.now_removed)} now removed, {len(report.still_there)} still shown, "
                f"{report.still_gone} still gone.")

@@ -37,7 +37,7 @@ def _demo_exposure(service: CivicShield, slug: str, folder: Path) -> str:
     """Scan the demo's documents (a draft agenda, comment cards, a campaign filing) and record
     two people-search listings, so the exposure pages have something to show."""
     actor = cli_actor()
-    report = service.exposure.scan(actor, [str(folder)], principal=slug)
+    report = service.exposure.scan(actor, [str(folder)], principal=slug, local_files=True)
     for broker, listing in (("spokeo.com", "https://www.spokeo.com/Elena-Marsh/California"),
                             ("whitepages.com", "")):
         service.exposure.mark_broker(actor, broker, "found", listing_url=listing,

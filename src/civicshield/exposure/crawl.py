@@ -1,11 +1,17 @@
 """Fetch single pages and crawl a site politely: same host only, robots.txt obeyed (its
 Crawl-delay too), a depth and a page limit, and a pause between requests.
 
-Nothing here runs unless a person asked for that address to be scanned.
+Nothing here runs unless a person asked for that address to be scanned. Every request (each
+redirect and each re-check included) goes to a public address only: the host is resolved first,
+and a name that resolves to a loopback, private, link-local, shared, reserved or cloud-metadata
+address is refused, unless an admin named that host in the `exposure_allowed_hosts` setting. The
+connection then goes to the address that was checked, so a second DNS answer cannot move it.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 import urllib.robotparser
 from collections import deque
@@ -54,10 +60,55 @@ class RedirectedError(FetchError):
         self.target = target
 
 
-def make_client() -> httpx.Client:
-    """An HTTP client that says who it is and follows redirects."""
+class BlockedAddressError(httpx.TransportError):
+    """The host resolves to an address the scanner must not reach."""
+
+
+def public_address(host: str) -> str:
+    """The first address ``host`` resolves to, when every address it resolves to is public;
+    BlockedAddressError otherwise (loopback, private, link-local, shared, reserved, metadata)."""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise httpx.ConnectError(f"{host} cannot be resolved") from exc
+    addresses = [str(info[4][0]) for info in infos]
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        if not ip.is_global or ip.is_multicast:
+            raise BlockedAddressError(f"{host} is a local or private address ({ip}), which "
+                                      "the scanner does not reach")
+    return addresses[0]
+
+
+class PublicOnlyTransport(httpx.BaseTransport):
+    """Sends each request to the public address its host was checked to resolve to (the Host
+    header and TLS name stay the host's), unless the host is allowed by name."""
+
+    def __init__(self, allowed_hosts: frozenset[str] = frozenset()) -> None:
+        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        if host.lower() not in self.allowed_hosts:
+            address = public_address(host)
+            request.extensions = {**request.extensions, "sni_hostname": host}
+            request.url = request.url.copy_with(
+                host=address if ":" not in address else f"[{address}]")
+            request.headers["Host"] = request.headers.get("Host") or host
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def make_client(allowed_hosts: frozenset[str] = frozenset()) -> httpx.Client:
+    """An HTTP client that says who it is, follows redirects, and reaches public addresses
+    only (and the hosts an admin allowed by name)."""
     return httpx.Client(headers={"User-Agent": USER_AGENT}, timeout=TIMEOUT,
-                        follow_redirects=True)
+                        follow_redirects=True, transport=PublicOnlyTransport(allowed_hosts))
 
 
 def fetch(client: httpx.Client, url: str, *, follow: bool = True) -> tuple[str, str, bytes]:
@@ -79,6 +130,8 @@ def fetch(client: httpx.Client, url: str, *, follow: bool = True) -> tuple[str, 
                     raise FetchError(f"{url}: larger than {MAX_BYTES // 2**20} MB, skipped")
                 chunks.append(chunk)
             return str(response.url), response.headers.get("content-type", ""), b"".join(chunks)
+    except BlockedAddressError as exc:
+        raise FetchError(f"{url}: not fetched: {exc}") from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: cannot be fetched ({type(exc).__name__})") from exc
 

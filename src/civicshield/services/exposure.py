@@ -121,16 +121,19 @@ class Exposure:
     def scan(self, actor: User, targets: Sequence[str], *, principal: str | None = None,
              limits: CrawlLimits | None = None,
              official: bool = False, client: httpx.Client | None = None,
-             progress: Callable[[str], None] | None = None) -> ScanReport:
-        """Scan files, folders and web addresses for the profile's identifiers; with ``limits``
-        web addresses are crawled (same site, robots.txt obeyed). Findings are stored together
-        at the end: a scan that fails part-way stores nothing."""
+             progress: Callable[[str], None] | None = None,
+             local_files: bool = False) -> ScanReport:
+        """Scan web addresses (and, with ``local_files``, which only the command line passes,
+        files and folders on this machine) for the profile's identifiers; with ``limits`` web
+        addresses are crawled (same site, robots.txt obeyed). Findings are stored together at
+        the end: a scan that fails part-way stores nothing."""
         require(actor, Role.ADMIN)
         if not targets:
             raise InvalidInputError("name at least one file, folder or web address to scan")
+        _check_targets(targets, local_files=local_files)
         who, matcher = self._scan_setup(principal)
         errors: list[str] = []
-        http = client or make_client()
+        http = client or self._client()
         try:
             return self._run(actor, who, matcher, targets,
                              self._documents(targets, limits, errors, http), errors,
@@ -149,6 +152,10 @@ class Exposure:
                    "archives, media)"] if len(readable) < len(files) else [])
         return self._run(actor, who, matcher, [f"upload:{n}" for n, _ in readable],
                          _uploaded(readable, errors), errors, official=official)
+
+    def _client(self) -> httpx.Client:
+        """The scanner's HTTP client: public addresses only, and the hosts admins allowed."""
+        return make_client(frozenset(self.context.settings.exposure_allowed_hosts))
 
     def _scan_setup(self, principal: str | None) -> tuple[Principal, IdentifierMatcher]:
         """The principal and the matcher for their profile; a plain error if there is none."""
@@ -471,18 +478,20 @@ class Exposure:
 
     # ---- re-checks ------------------------------------------------------------------------------
     def recheck(self, actor: User, *, older_than: timedelta = RECHECK_AFTER,
-                client: httpx.Client | None = None) -> RecheckReport:
+                client: httpx.Client | None = None, local_files: bool = False) -> RecheckReport:
         """Look again at every place a request was sent about: mark re-listings of removed
-        data, and removals nobody recorded. Meant to run on a schedule."""
+        data, and removals nobody recorded. Meant to run on a schedule. Files on this machine
+        are looked at again only with ``local_files`` (the command line)."""
         require(actor, Role.ADMIN)
         report = RecheckReport()
         now = self.clock()
         with self.context.transaction() as repo:
             due = [r for r in repo.exposure.requests(states=(*WAITING, RequestState.REMOVED))
                    if (r.last_checked is None or r.last_checked < now - older_than)
-                   and not r.location.startswith("upload:")]  # an upload cannot be fetched
+                   and not r.location.startswith("upload:")  # an upload cannot be fetched
+                   and (local_files or r.location.startswith(("http://", "https://")))]
             profiles = {p.id: repo.profile(p.id) for p in repo.principals()}
-        http = client or make_client()
+        http = client or self._client()
         try:
             for request in due:
                 profile = profiles.get(request.principal_id)
@@ -584,6 +593,18 @@ class Exposure:
         if broker is not None and not broker.ca_registered:  # DROP reaches registered ones only
             options = [b for b in options if b.kind != "ca-drop"]
         return options
+
+
+def _check_targets(targets: Sequence[str], *, local_files: bool) -> None:
+    """Web addresses only, unless local files were allowed (the command line)."""
+    for target in targets:
+        if target.startswith(("http://", "https://")):
+            continue
+        if local_files:
+            continue
+        raise InvalidInputError(f"{target[:200]}: only web addresses (http:// or https://) can "
+                                "be scanned from here; scan files on this machine with "
+                                "`civicshield exposure scan` or upload them")
 
 
 def _single(client: httpx.Client, url: str, errors: list[str]) -> Iterator[Page]:
