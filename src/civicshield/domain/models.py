@@ -36,6 +36,15 @@ class ReviewState(enum.StrEnum):
     ESCALATED = "escalated"
 
 
+class Credential(enum.StrEnum):
+    """What a staff account's password is: generated and not used yet, a one-time password
+    used for one login (it must be replaced), or one the person chose."""
+
+    ONE_TIME = "one_time"
+    USED = "used"
+    CHOSEN = "set"
+
+
 class Role(enum.StrEnum):
     """What a staff account may do: viewers read, analysts act, admins manage."""
 
@@ -212,6 +221,8 @@ class User:
     role: Role
     blur_abusive: bool = True
     disabled: bool = False
+    #: Logged in with a one-time password: must choose their own before doing anything else.
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from civicshield.domain.access import cli_actor, require
 from civicshield.domain.errors import InvalidInputError, NotFoundError
-from civicshield.domain.models import ApiToken, AuditEntry, Role, User
+from civicshield.domain.models import ApiToken, AuditEntry, Credential, Role, User
 from civicshield.services.context import ServiceContext
 
 _HASHER = PasswordHasher()
@@ -22,6 +22,26 @@ _DUMMY_HASH = _HASHER.hash("civicshield-timing-guard")
 MIN_PASSWORD_LENGTH = 12
 #: What a user name may hold: safe in a URL, a log line and an audit entry.
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+#: Failed logins counted over this window ...
+THROTTLE_WINDOW = timedelta(minutes=15)
+#: ... after which an account is refused for the rest of the window ...
+MAX_FAILURES_PER_ACCOUNT = 5
+#: ... and an address (many accounts tried from one place) too.
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+class LoginRefusedError(InvalidInputError):
+    """A login refused for a reason the person can act on (throttled, or a used one-time
+    password); the message says what to do."""
+
+
+def generated_password() -> str:
+    """A random password of 20 URL-safe characters that never starts with a dash (a password
+    such as "-x..." reads as an option on a command line)."""
+    while True:
+        password = secrets.token_urlsafe(15)
+        if not password.startswith("-"):
+            return password
 
 
 def token_hash(token: str) -> str:
@@ -44,10 +64,12 @@ class Accounts:
         if not USERNAME.fullmatch(username):
             raise InvalidInputError("a user name is 1 to 100 letters, digits, dots, dashes or "
                                     "underscores, starting with a letter or digit")
-        password = password or secrets.token_urlsafe(15)
+        one_time = password is None
+        password = password or generated_password()
         _check_password(password)
         with self.context.transaction() as repo:
-            user = repo.add_user(username, _HASHER.hash(password), role.value)
+            user = repo.add_user(username, _HASHER.hash(password), role.value,
+                                 one_time=one_time)
             repo.audit(actor.username, "user.added", f"user:{user.id}",
                        json.dumps({"username": username, "role": role.value}))
         return user, password
@@ -73,16 +95,20 @@ class Accounts:
 
     def reset_password(self, actor: User, username: str, password: str | None = None) -> str:
         """Set a new password (admins, or the user for themself); ends their sessions and
-        revokes their API tokens."""
+        revokes their API tokens. A generated password is one-time: it works for one login,
+        which must choose a new one."""
         if actor.username != username:
             require(actor, Role.ADMIN)
-        password = password or secrets.token_urlsafe(15)
+        one_time = password is None
+        password = password or generated_password()
         _check_password(password)
         with self.context.transaction() as repo:
             found = repo.user_by_name(username)
             if found is None:
                 raise NotFoundError(f"no user named {username!r}")
-            repo.update_user(found[0].id, password_hash=_HASHER.hash(password))
+            repo.update_user(found[0].id, password_hash=_HASHER.hash(password),
+                             password_state=Credential.ONE_TIME if one_time else Credential.CHOSEN)
+            repo.clear_login_failures(f"account:{username}")
             repo.audit(actor.username, "user.password_changed", f"user:{found[0].id}")
         return password
 
@@ -101,22 +127,67 @@ class Accounts:
         return self.add_user(cli_actor(), "admin", Role.ADMIN)[1]
 
     # ---- logins and sessions -----------------------------------------------------------
-    def authenticate(self, username: str, password: str) -> User | None:
-        """The user if the password is right and the account enabled; None otherwise."""
+    def authenticate(self, username: str, password: str, address: str = "") -> User | None:
+        """The user if the password is right and the account enabled; None otherwise.
+
+        Failed logins are counted per account and per address (``address``, the client's):
+        past MAX_FAILURES_PER_ACCOUNT or MAX_FAILURES_PER_ADDRESS within THROTTLE_WINDOW,
+        logins are refused with LoginRefusedError until the window has passed, right password
+        or not. A one-time password works once: that login must choose a new password
+        (``User.must_change_password``), and the same password is refused afterwards."""
+        now = self.context.clock()
+        since = now - THROTTLE_WINDOW
+        keys = [f"account:{username[:100]}"] + ([f"address:{address}"] if address else [])
+        with self.context.transaction() as repo:
+            repo.prune_login_failures(since)
+            if repo.login_failures(keys[0], since) >= MAX_FAILURES_PER_ACCOUNT:
+                repo.audit(username[:100] or "?", "login.throttled", "session")
+                raise LoginRefusedError(
+                    "Too many failed logins for this account. Wait 15 minutes and try again, "
+                    "or ask an admin to set a new password.")
+            if address and repo.login_failures(keys[1], since) >= MAX_FAILURES_PER_ADDRESS:
+                repo.audit(username[:100] or "?", "login.throttled", "session")
+                raise LoginRefusedError(
+                    "Too many failed logins from this computer. Wait 15 minutes and try again.")
         with self.context.transaction() as repo:
             found = repo.user_by_name(username)
+            good = found is not None and _verify(found[1], password) and not found[0].disabled
             if found is None:
                 _verify(_DUMMY_HASH, password)
+            if not good:
+                for key in keys:
+                    repo.add_login_failure(key, now)
                 repo.audit(username[:100] or "?", "login.failed", "session")
                 return None
+            assert found is not None
             user, stored = found
-            if not _verify(stored, password) or user.disabled:
-                repo.audit(user.username, "login.failed", "session")
-                return None
-            if _HASHER.check_needs_rehash(stored):
+            state = repo.password_state(user.id)
+            if state == Credential.USED:
+                repo.audit(user.username, "login.failed", "session",
+                           json.dumps({"why": "one-time password used before"}))
+                raise LoginRefusedError(
+                    "This one-time password has been used already. Ask an admin for a new one.")
+            repo.clear_login_failures(keys[0])
+            if state == Credential.ONE_TIME:
+                repo.update_user(user.id, password_state=Credential.USED)
+            elif _HASHER.check_needs_rehash(stored):
                 repo.update_user(user.id, password_hash=_HASHER.hash(password))
             repo.audit(user.username, "login", "session")
-            return user
+            return repo.user(user.id)
+
+    def change_own_password(self, user: User, current: str, new: str) -> None:
+        """A user replaces their own password after confirming the current one (a used
+        one-time password counts as current here: this is what it is for). A wrong current
+        password counts as a failed login."""
+        _check_password(new)
+        with self.context.transaction() as repo:
+            found = repo.user_by_name(user.username)
+            if found is None or not _verify(found[1], current):
+                repo.add_login_failure(f"account:{user.username}", self.context.clock())
+                raise InvalidInputError("the current password is not right")
+            if _verify(found[1], new):
+                raise InvalidInputError("choose a new password, not the one you have now")
+        self.reset_password(user, user.username, new)
 
     def start_session(self, user: User) -> tuple[str, str]:
         """A new session token (for the cookie) and its CSRF token."""

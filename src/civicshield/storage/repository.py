@@ -35,6 +35,7 @@ from civicshield.domain.models import (
     AuditEntry,
     Channel,
     ChannelKind,
+    Credential,
     Finding,
     MessageDraft,
     Principal,
@@ -56,6 +57,7 @@ from civicshield.storage.tables import (
     evidence_items,
     findings,
     imports,
+    login_failures,
     messages,
     principals,
     senders,
@@ -520,13 +522,15 @@ class SqlRepository:
                 for r in rows]
 
     # ---- people and accountability -----------------------------------------------------
-    def add_user(self, username: str, password_hash: str, role: str) -> User:
-        """Create a staff account."""
+    def add_user(self, username: str, password_hash: str, role: str, *,
+                 one_time: bool = False) -> User:
+        """Create a staff account (``one_time``: its password works for one login)."""
         if self.user_by_name(username) is not None:
             raise InvalidInputError(f"a user named {username!r} already exists")
         result = self.conn.execute(insert(users).values(
             username=username, password_hash=password_hash, role=Role(role).value,
-            blur_abusive=True, disabled=False, created_at=_now()))
+            blur_abusive=True, disabled=False, created_at=_now(),
+            password_state=Credential.ONE_TIME if one_time else Credential.CHOSEN))
         assert result.inserted_primary_key is not None
         return self.user(result.inserted_primary_key[0])
 
@@ -542,15 +546,40 @@ class SqlRepository:
         row = self.conn.execute(select(users).where(users.c.username == username)).first()
         return None if row is None else (_user(row), row.password_hash)
 
+    def password_state(self, user_id: int) -> Credential:
+        """What the account's password is (one-time, used, chosen)."""
+        return Credential(self.conn.execute(select(users.c.password_state)
+                                            .where(users.c.id == user_id)).scalar_one())
+
+    def add_login_failure(self, key: str, at: datetime) -> None:
+        """Count one failed login against a key (an account or an address)."""
+        self.conn.execute(insert(login_failures).values(key=key[:200], at=at))
+
+    def login_failures(self, key: str, since: datetime) -> int:
+        """Failed logins counted against a key since a time."""
+        return int(self.conn.execute(select(func.count()).select_from(login_failures).where(
+            login_failures.c.key == key[:200], login_failures.c.at >= since)).scalar_one())
+
+    def clear_login_failures(self, key: str) -> None:
+        """Forget a key's failed logins (after a good login or a password reset)."""
+        self.conn.execute(delete(login_failures).where(login_failures.c.key == key[:200]))
+
+    def prune_login_failures(self, before: datetime) -> None:
+        """Forget every failed login older than ``before`` (they no longer count)."""
+        self.conn.execute(delete(login_failures).where(login_failures.c.at < before))
+
     def users(self) -> list[User]:
         """Every staff account."""
         return [_user(r) for r in self.conn.execute(select(users).order_by(users.c.username))]
 
     def update_user(self, user_id: int, *, role: str | None = None,
                     password_hash: str | None = None, blur_abusive: bool | None = None,
-                    disabled: bool | None = None) -> None:
-        """Change a staff account's role, password, blur preference or status."""
+                    disabled: bool | None = None, password_state: str | None = None) -> None:
+        """Change a staff account's role, password (and whether it is one-time), blur
+        preference or status."""
         values: dict[str, Any] = {}
+        if password_state is not None:
+            values["password_state"] = password_state
         if role is not None:
             values["role"] = Role(role).value
         if password_hash is not None:
@@ -661,7 +690,8 @@ def _finding(row: Row[Any]) -> Finding:
 
 
 def _user(row: Row[Any]) -> User:
-    return User(row.id, row.username, Role(row.role), row.blur_abusive, row.disabled)
+    return User(row.id, row.username, Role(row.role), row.blur_abusive, row.disabled,
+                must_change_password=row.password_state == Credential.USED)
 
 
 def _stored(row: Row[Any], channel: Channel, sender: Sender,

@@ -158,6 +158,17 @@ users = Table(
     Column("blur_abusive", Boolean, nullable=False, default=True),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", TS, nullable=False),
+    # "one_time" (generated, not used yet), "used" (logged in once; must be changed), "set"
+    Column("password_state", String(16), nullable=False, server_default="set"),
+)
+
+#: Failed logins, one row per attempt and key ("account:NAME" or "address:IP"), for throttling.
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False),
+    Column("at", TS, nullable=False),
+    Index("ix_login_failures_key_at", "key", "at"),
 )
 
 sessions = Table(

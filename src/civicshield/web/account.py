@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.models import Role
+from civicshield.services.accounts import LoginRefusedError
 from civicshield.web.auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -44,20 +45,26 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
     svc = service(request)
     if not cookie or cookie != login_token:
         return _login_again(request, next, "The login form expired. Please try again.")
-    user = svc.accounts.authenticate(username.strip(), password)
+    try:
+        user = svc.accounts.authenticate(username.strip(), password,
+                                         request.client.host if request.client else "")
+    except LoginRefusedError as refused:
+        return _login_again(request, next, str(refused), status_code=429)
     if user is None:
         return _login_again(request, next, "That user name and password do not match.")
     token, _ = svc.accounts.start_session(user)
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse("/settings?must=password" if user.must_change_password
+                                else safe_next(next), status_code=303)
     set_cookie(request, response, SESSION_COOKIE, token,
                max_age=svc.settings.session_hours * 3600)
     response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
 
 
-def _login_again(request: Request, next_path: str, error: str) -> HTMLResponse:
+def _login_again(request: Request, next_path: str, error: str,
+                 status_code: int = 400) -> HTMLResponse:
     token = new_login_token()
-    response = page(request, "login.html", status_code=400, login_token=token,
+    response = page(request, "login.html", status_code=status_code, login_token=token,
                     next=safe_next(next_path), error=error)
     set_cookie(request, response, LOGIN_COOKIE, token, max_age=1800)
     return response
@@ -75,9 +82,10 @@ def logout(request: Request, session: Annotated[Session, needs(Role.VIEWER, form
 
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
-                  saved: str = "") -> HTMLResponse:
-    """Personal settings: blurring and password."""
-    return page(request, "settings.html", session=session, saved=saved)
+                  saved: str = "", must: str = "") -> HTMLResponse:
+    """Personal settings: blurring and password (first, after a one-time password)."""
+    return page(request, "settings.html", session=session, saved=saved,
+                must_change=session.user.must_change_password or must == "password")
 
 
 @router.post("/settings/blur")
@@ -94,10 +102,7 @@ def settings_password(request: Request,
                       current: Annotated[str, Form()], new: Annotated[str, Form()],
                       ) -> RedirectResponse | HTMLResponse:
     """Change one's own password after confirming the current one."""
-    svc = service(request)
-    if svc.accounts.authenticate(session.user.username, current) is None:
-        raise InvalidInputError("the current password is not right")
-    svc.accounts.reset_password(session.user, session.user.username, new)
+    service(request).accounts.change_own_password(session.user, current, new)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -20,7 +20,7 @@ from civicshield.domain.errors import (
 )
 from civicshield.web import account, exposure, incidents, views
 from civicshield.web.api import create_api
-from civicshield.web.auth import LoginRequired, login_redirect
+from civicshield.web.auth import LoginRequired, PasswordChangeRequired, login_redirect
 from civicshield.web.render import page
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -33,6 +33,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+#: Sent over HTTPS only: browsers then refuse plain HTTP to this host for a year.
+HSTS = "max-age=31536000; includeSubDomains"
 _STATUS = {NotFoundError: 404, PermissionDeniedError: 403, InvalidInputError: 400,
            ImportFailure: 422}
 
@@ -62,6 +64,8 @@ def create_app(service: CivicShield) -> FastAPI:
                                call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
         response.headers.update(SECURITY_HEADERS)
+        if request.url.scheme == "https":  # behind a proxy: uvicorn --proxy-headers sets it
+            response.headers["Strict-Transport-Security"] = HSTS
         if not request.url.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -77,6 +81,10 @@ def _page_errors(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(login_redirect(exc.next_path), status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change(request: Request, exc: PasswordChangeRequired) -> Response:
+        return RedirectResponse("/settings?must=password", status_code=303)
 
     @app.exception_handler(CivicShieldError)
     async def domain_error(request: Request, exc: CivicShieldError) -> Response:

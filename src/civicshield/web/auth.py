@@ -56,13 +56,24 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
                         secure=cookie_secure(request), path="/")
 
 
+#: The pages a person who logged in with a one-time password may use before choosing their own.
+PASSWORD_CHANGE_PATHS = frozenset({"/settings", "/settings/password", "/logout"})
+
+
+class PasswordChangeRequired(Exception):  # noqa: N818 - a control-flow signal, like LoginRequired
+    """The user logged in with a one-time password and must choose their own first."""
+
+
 def current_session(request: Request) -> Session:
-    """The live session, or a redirect to the login page."""
+    """The live session, or a redirect to the login page (or, after a login with a one-time
+    password, to the page that sets a new one)."""
     token = request.cookies.get(SESSION_COOKIE, "")
     found = service(request).accounts.session(token) if token else None
     if found is None:
         raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query
                                                 else ""))
+    if found[0].must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired
     return Session(user=found[0], token=token, csrf=found[1])
 
 
