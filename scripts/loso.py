@@ -57,7 +57,7 @@ def fold(head: str, held_out: str, others: list[str]) -> dict[str, float]:
     texts, truth, sources = rows_for(head, others, "train")
     model = LogisticRegression(C=C, max_iter=3000, solver="liblinear",
                                random_state=detect_data.SEED)
-    model.fit(matrix(texts), truth, sample_weight=source_weights(sources, truth))
+    model.fit(matrix(texts), truth, sample_weight=source_weights(sources, truth, balanced=True))
     texts, truth, sources = rows_for(head, others, "validation")
     scores = model.predict_proba(matrix(texts))[:, 1]
     threshold, _ = best_threshold(scores, truth, source_weights(sources, truth))

@@ -8,7 +8,8 @@
    the implicit-hate and AMI posts that are not threats, and the project's corpus of threats to
    officials with their lawful twins), plus scripts/augment.py three times. Each source counts
    as much as every other (sample weights), threats and non-threats as much as each other.
-2. On the validation splits of those sources together, each source again weighted equally, a
+2. On the validation splits of those sources together, each source weighted equally at its own
+   mix of threats and non-threats, a
    two-input logistic model learns how much to trust the fine-tuned model's probability (as
    served: literal view, no gate) and the companion's logit; the flag threshold of the
    combination is the F1-best point there (one line for all sources).
@@ -94,17 +95,18 @@ def fit_combination(inputs: np.ndarray, truth: np.ndarray,
     return combiner, threshold
 
 
-def source_weights(sources: list[str], truth: np.ndarray) -> np.ndarray:
-    """Each source weighs the same in all, and inside it threats as much as non-threats."""
+def source_weights(sources: list[str], truth: np.ndarray, *,
+                   balanced: bool = False) -> np.ndarray:
+    """Each source weighs the same in all, at its own mix of threats and non-threats (with
+    ``balanced``, inside each source threats weigh as much as non-threats)."""
     weight = np.zeros(len(sources))
     names = sorted(set(sources))
     for name in names:
         rows = np.array([s == name for s in sources])
-        for label in (True, False):
-            cell = rows & (truth == label)
+        for cell in ([rows & truth, rows & ~truth] if balanced else [rows]):
             if cell.any():
-                weight[cell] = 1.0 / (len(names) * 2 * cell.sum())
-    return weight * len(sources)
+                weight[cell] = 1.0 / (len(names) * cell.sum())
+    return weight * len(sources) / (2 if balanced else 1)
 
 
 def cross_validated(inputs: np.ndarray, model_p: np.ndarray, truth: np.ndarray,
@@ -151,7 +153,8 @@ def main() -> None:
     print(f"training the n-gram model on {len(texts)} texts", flush=True)
     ngram = LogisticRegression(C=C, max_iter=3000, solver="liblinear",
                                random_state=detect_data.SEED)
-    ngram.fit(matrix(texts), truth_train, sample_weight=source_weights(sources, truth_train))
+    ngram.fit(matrix(texts), truth_train,
+              sample_weight=source_weights(sources, truth_train, balanced=True))
     weights = ngram.coef_[0].astype(np.float32)
     bias = float(ngram.intercept_[0])
 

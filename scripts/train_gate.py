@@ -4,7 +4,7 @@
 
 The target is the committed model's own behaviour: does it flag anything in a text (any head at
 0.5 or more)? Texts labelled abusive in the data count as positives too. Training
-texts are the training splits of ThreatGram, EDOS and Davidson plus the project's augmentation;
+texts are the training splits of every source (detect_data.SOURCES) plus the project's augmentation;
 the threshold is the highest that keeps recall of positives at TARGET_RECALL on the validation
 splits. Writes src/civicshield/detectors/models/gate.npz and gate.json (format 1, SHA-256).
 Needs scikit-learn (the `train` extra); the installed project needs only numpy.
@@ -41,8 +41,7 @@ C = 4.0
 
 def texts_and_truth(split: str) -> tuple[list[str], list[bool]]:
     """Texts of one split of every data set, and whether each is labelled abusive."""
-    items = (detect_data.threatgram()[split] + detect_data.edos()[split]
-             + detect_data.davidson()[split])
+    items = [e for load in detect_data.SOURCES.values() for e in load()[split]]
     if split == "train":
         items += augment.examples()
     return [e.text for e in items], [any(v == 1 for v in e.targets.values()) for e in items]

@@ -20,7 +20,15 @@ STACK = DetectorRegistry(civicshield_detectors())
 
 #: Lawful messages the current model still flags, listed so that the table stays honest: each is
 #: an expected failure, and one that starts passing fails the suite until it is taken off the list.
-KNOWN_FALSE_ALARMS: set[str] = set()
+#: Lawful messages the model retrained on 2026-12-01 (broad data, issue 14) flags as threats:
+#: measured, not hidden (docs/evaluation.md counts them; strict, so a fix shows up here).
+KNOWN_FALSE_ALARMS: set[str] = {
+    "I wish you would just listen to residents for once.",
+    "Cut your own salary before you cut the library.",
+    "You want a war over parking? You've got one, see you at the hearing.",
+    "The police chief must go. The mayor must go too.",
+    "Her housing bill will be dead by Friday if the council stalls.",
+}
 
 
 def _read(name: str) -> list[dict[str, str]]:

@@ -16,7 +16,6 @@ def _found(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("text", "language"), [
-    ("Vamos a cerrar la calle principal para el desfile del sábado.", "Spanish"),
     ("Bonjour madame la maire, je voudrais parler du budget de la bibliothèque.", "French"),
     ("Chúng tôi muốn nói chuyện về ngân sách của thư viện thành phố.", "Vietnamese"),
     ("Gostaria de falar sobre o orçamento da biblioteca da cidade.", "Portuguese"),
@@ -24,6 +23,22 @@ def _found(text: str) -> list[str]:
 def test_other_languages_are_marked_not_analysed(text: str, language: str) -> None:
     (why,) = _found(text)
     assert why.startswith(f"written in {language}, which the detectors do not read")
+
+
+def test_spanish_is_marked_as_read_for_threats_only() -> None:
+    (why,) = _found("Vamos a cerrar la calle principal para el desfile del sábado.")
+    assert why.startswith("written in Spanish: threats in it are read")
+
+
+def test_a_spanish_threat_is_flagged_and_marked() -> None:
+    from civicshield.app import build_registry
+    from civicshield.config import load_settings
+    from civicshield.domain.detection import verdict
+
+    registry, _ = build_registry(load_settings({}))
+    found = verdict(registry.detect([DetectionInput(
+        "Sé dónde vive y le voy a quemar la casa con usted adentro.")])[0])
+    assert {"threat", "not_analysed"} <= set(found.flags)
 
 
 @pytest.mark.parametrize("text", [

@@ -1,8 +1,10 @@
 """Messages the detectors cannot read: written in another language than English.
 
-The trained model and the rules read English. A message in Spanish, French, Vietnamese or any
-other language would otherwise be scored as harmless without having been read; instead it gets
-the ``not_analysed`` label ("not analysed: language"), which puts it in front of a person.
+The rules read English, and the trained model English and (for threats only) Spanish. A
+message in Spanish, French, Vietnamese or any other language would otherwise be scored as
+harmless without having been fully read; instead it gets the ``not_analysed`` label ("not
+analysed: language"), which puts it in front of a person; for Spanish the reason says that
+threats were read and the rest was not.
 
 Language identification is py3langid (langid.py's naive Bayes over byte n-grams, its model
 bundled in the package as plain arrays, loaded once on first use, nothing downloaded). The
@@ -28,6 +30,10 @@ LANGUAGES: dict[str, str] = {
     "ar": "Arabic", "fr": "French", "ko": "Korean", "ru": "Russian", "pt": "Portuguese",
     "ht": "Haitian Creole", "de": "German", "it": "Italian", "pl": "Polish", "hi": "Hindi",
     "uk": "Ukrainian", "ja": "Japanese", "fa": "Persian", "hy": "Armenian", "so": "Somali"}
+#: Languages the trained model reads for threats only: its training data has Spanish threats
+#: and lawful look-alikes (training/corpus), but no Spanish insults, harassment or hate, and the
+#: rules and cues read English. Such a message is still marked for a person to read.
+THREATS_READ: frozenset[str] = frozenset({"es"})
 #: Fewer words than this are not judged (too short to tell: "lol", "ok", an emoji).
 MIN_WORDS = 3
 #: Identified with at least this confidence.
@@ -39,7 +45,7 @@ class LanguageDetector:
     """Marks messages in a language the other detectors do not read."""
 
     name = "language"
-    version = "1"
+    version = "2"
     labels: tuple[str, ...] = ("not_analysed",)
 
     def __init__(self) -> None:
@@ -72,7 +78,9 @@ class LanguageDetector:
                 out.append([])
                 continue
             name = LANGUAGES.get(found[0], found[0])
-            out.append([Finding(self.name, self.version, "not_analysed", 1.0,
-                                f"written in {name}, which the detectors do not read: a person "
-                                "must read it (threats and abuse in it are not flagged)")])
+            why = (f"written in {name}: threats in it are read, but insults, harassment and "
+                   "hate are not, so a person must read it" if found[0] in THREATS_READ else
+                   f"written in {name}, which the detectors do not read: a person must read "
+                   "it (threats and abuse in it are not flagged)")
+            out.append([Finding(self.name, self.version, "not_analysed", 1.0, why)])
         return out
