@@ -6,6 +6,7 @@ network; the template carries its own CSS and uses only local system fonts.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -30,12 +31,37 @@ _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
 _ENV.filters["label"] = label_name
 
 
+#: WeasyPrint and the font library it uses log warnings that quote the document ("Failed to load
+#: image at '...'", unknown CSS with its text), and the document is message text written by
+#: attackers about the protected person. Their loggers are kept out of the application's logs.
+for _name in ("weasyprint", "fontTools"):
+    _quiet = logging.getLogger(_name)
+    _quiet.addHandler(logging.NullHandler())
+    _quiet.propagate = False
+
+
 class NetworkRefusedError(ValueError):
     """Raised for any resource the report tries to load."""
 
 
 def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise NetworkRefusedError(f"the report may not load {url!r}")
+
+
+def _fetcher() -> Any:
+    """A URL fetcher that refuses every resource. Newer WeasyPrint expects a URLFetcher object
+    (a bare function crashes it as soon as a document names a resource); older takes a
+    function."""
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint before URLFetcher became a class
+        return _refuse
+
+    class Refusing(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            return _refuse(url)
+
+    return Refusing()
 
 
 def render_html(contents: PacketContents, summary: Summary,
@@ -60,10 +86,7 @@ def render_html(contents: PacketContents, summary: Summary,
 def render_report(contents: PacketContents, summary: Summary,
                   shown: Sequence[CapturedMessage], attachments: Sequence[EvidenceItem]) -> bytes:
     """The report as PDF bytes."""
-    from weasyprint import HTML
-
-    html = render_html(contents, summary, shown, attachments)
-    return bytes(HTML(string=html, url_fetcher=_refuse, base_url=None).write_pdf())
+    return html_to_pdf(render_html(contents, summary, shown, attachments))
 
 
 def _local_time(when: datetime, zone: tzinfo) -> str:
@@ -77,10 +100,7 @@ def _zone_name(zone: tzinfo) -> str:
 
 def letter_pdf(title: str, body: str) -> bytes:
     """A letter (plain text, kept line for line) as PDF bytes."""
-    from weasyprint import HTML
-
-    html = _ENV.get_template("letter.html").render(title=title, body=body)
-    return bytes(HTML(string=html, url_fetcher=_refuse, base_url=None).write_pdf())
+    return html_to_pdf(_ENV.get_template("letter.html").render(title=title, body=body))
 
 
 def render_template(name: str, **context: Any) -> str:
@@ -92,4 +112,4 @@ def html_to_pdf(html: str) -> bytes:
     """HTML to PDF bytes, offline."""
     from weasyprint import HTML
 
-    return bytes(HTML(string=html, url_fetcher=_refuse, base_url=None).write_pdf())
+    return bytes(HTML(string=html, url_fetcher=_fetcher(), base_url=None).write_pdf())
