@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -153,3 +154,34 @@ def test_import_of_a_copy_under_another_name_still_adds_nothing(service: CivicSh
     shutil.copy(SAMPLES / "generic.csv", copy)
     service.triage.import_file(admin, SAMPLES / "generic.csv")
     assert service.triage.import_file(admin, copy).added == 0
+
+
+@pytest.mark.parametrize(("field", "value"), [("platform", "<script>"), ("kind", "x" * 5000)])
+def test_an_unknown_platform_or_kind_is_refused_in_one_line(service: CivicShield, admin: User,
+                                                           tmp_path: Path, field: str,
+                                                           value: str) -> None:
+    good = json.loads((SAMPLES / "generic.jsonl").read_text().splitlines()[0])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(good) + "\n" + json.dumps({**good, "id": "z-2", field: value})
+                   + "\n", encoding="utf-8")
+    before = counts(service)
+    with pytest.raises(ImportFailure) as caught:
+        service.triage.import_file(admin, bad)
+    assert (caught.value.line, caught.value.field) == (2, field)
+    assert "civicshield knows" in str(caught.value) and len(str(caught.value)) < 400
+    assert counts(service) == before
+
+
+def test_bidirectional_controls_are_removed_from_names_and_handles(
+        service: CivicShield, admin: User, tmp_path: Path) -> None:
+    good = json.loads((SAMPLES / "generic.jsonl").read_text().splitlines()[0])
+    record = {**good, "id": "bidi-1", "author_id": "bidi@example.org",
+              "author_name": "Ann \u202egro.elpmaxe@nna\u202c", "author_handle": "\u2067ann\u2069",
+              "text": "plain \u202e text"}
+    path = tmp_path / "bidi.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    service.triage.import_file(admin, path)
+    (message,), _ = service.triage.queue(QueueFilter())
+    assert message.sender.display_name == "Ann gro.elpmaxe@nna"
+    assert message.sender.handle == "ann"
+    assert message.text == "plain \u202e text"  # the text is kept as written (it is evidence)

@@ -235,3 +235,8 @@ def test_the_number_shown_is_the_one_that_orders_the_queue(client_for: Client,
     items, _ = web_service.triage.queue(QueueFilter(state=None), limit=50)
     assert [m.rank for m in items] == sorted((m.rank for m in items), reverse=True)
     assert any(m.rank > m.priority for m in items)  # a risky sender's messages rank higher
+
+
+def test_sender_names_are_isolated_from_the_text_around_them(client_for: Client) -> None:
+    page = client_for("viewer").get("/queue?state=all").text
+    assert re.search(r'<a href="/senders/\d+"><bdi>[^<]+</bdi></a>', page)

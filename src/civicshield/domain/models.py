@@ -98,6 +98,17 @@ class Channel:
     kind: ChannelKind
 
 
+#: The platforms a message can come from (the generic importers accept these names; "other" is
+#: for anything else).
+PLATFORMS: frozenset[str] = frozenset({
+    "email", "webform", "bluesky", "mastodon", "x", "facebook", "instagram", "threads",
+    "tiktok", "youtube", "linkedin", "nextdoor", "reddit", "sms", "phone", "letter", "other"})
+#: What kind of message it is on its platform.
+MESSAGE_KINDS: frozenset[str] = frozenset({
+    "message", "reply", "mention", "quote", "direct", "comment", "post", "email", "form",
+    "voicemail", "letter"})
+
+
 @dataclass(frozen=True)
 class SenderRef:
     """A platform identity as an import file names it."""

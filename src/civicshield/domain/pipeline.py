@@ -72,10 +72,26 @@ def clean_text(text: str) -> str:
     return kept[:MAX_TEXT_CHARS]
 
 
+#: Bidirectional controls: in a name they reverse what follows ("moc.elpmaxe@" shown as an
+#: address), so they are removed from names and handles (message text keeps them, as written).
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+
+
+def clean_name(name: str) -> str:
+    """A sender's name or handle without control characters or bidirectional controls."""
+    kept = "".join(c for c in name if c not in BIDI_CONTROLS
+                   and unicodedata.category(c) not in ("Cc", "Zl", "Zp"))
+    return kept.strip()[:300]
+
+
 def preflight(batch: Batch, ctx: PipelineContext) -> Batch:
-    """Normalise times to UTC and text to what can be stored and shown."""
+    """Normalise times to UTC, text to what can be stored and shown, and names to what can be
+    shown without reordering what follows them."""
     drafts = tuple(
-        replace(d, text=clean_text(d.text), subject=clean_text(d.subject)[:500],
+        replace(d, text=clean_text(d.text), subject=clean_name(clean_text(d.subject))[:500],
+                sender=replace(d.sender, handle=clean_name(d.sender.handle),
+                               display_name=clean_name(d.sender.display_name)),
                 created_at=d.created_at.astimezone(UTC) if d.created_at.tzinfo
                 else d.created_at.replace(tzinfo=UTC))
         for d in batch.drafts
