@@ -4,6 +4,7 @@ the web app and the command line. Nothing imports this module back except those 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,9 @@ from civicshield.services.incidents import Incidents
 from civicshield.services.principals import Principals
 from civicshield.services.triage import Triage
 from civicshield.storage.database import check_current, make_engine, migrate
+from civicshield.storage.files import protect
+
+log = logging.getLogger("civicshield")
 
 
 def load_cipher(settings: Settings) -> Cipher:
@@ -43,7 +47,10 @@ def build_registry(settings: Settings) -> tuple[DetectorRegistry, dict[str, Impo
 
 def build_context(settings: Settings, *, migrate_store: bool = False,
                   clock: Callable[[], datetime] = utc_now) -> ServiceContext:
-    """The shared context of an initialised workspace (migrating its store when asked)."""
+    """The shared context of an initialised workspace (migrating its store when asked). The data
+    folder is checked first: for its owner only (storage/files.py)."""
+    for line in protect(settings.data_dir):
+        log.warning("data folder tightened: %s", line)
     engine = make_engine(settings.resolved_database_url)
     if migrate_store:
         migrate(engine)
@@ -83,14 +90,16 @@ class CivicShield:
     @classmethod
     def initialise(cls, settings: Settings) -> tuple[CivicShield, bool]:
         """Create the data folder, key and store if missing; True when a key was made."""
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        protect(settings.data_dir)
         created_key = False
         if not settings.secret_key and not settings.key_file.exists():
             write_key_file(settings.key_file)
             created_key = True
         if not settings.signing_key_file.exists():
             EvidenceSigner.create(settings.signing_key_file, settings.signing_passphrase)
-        return cls.build(build_context(settings, migrate_store=True)), created_key
+        built = cls.build(build_context(settings, migrate_store=True))
+        protect(settings.data_dir)  # the store's files SQLite just made
+        return built, created_key
 
     @property
     def settings(self) -> Settings:
