@@ -1,11 +1,17 @@
-"""Who may do what: every service action checks the actor's role here."""
+"""Who may do what, and who may see what: every service action checks the actor's role here,
+and every view of a message (queue, message page, sender page, incident, API) passes through
+``visible_to``."""
 
 from __future__ import annotations
 
 import getpass
+from dataclasses import replace
 
 from civicshield.domain.errors import PermissionDeniedError
-from civicshield.domain.models import Role, User
+from civicshield.domain.models import Role, StoredMessage, User
+
+#: What stands in for each character of a blacked-out span.
+BLACKOUT = "\u2588"
 
 
 def require(actor: User, role: Role) -> None:
@@ -21,3 +27,30 @@ def cli_actor() -> User:
     except (KeyError, OSError):
         name = "unknown"
     return User(id=0, username=f"cli:{name}", role=Role.ADMIN)
+
+
+def redacted(message: StoredMessage) -> StoredMessage:
+    """The message with the protected person's private details (doxxing spans) blacked out.
+    A subject holding them is blacked out whole (spans are found in the body)."""
+    text = message.text
+    for f in sorted((f for f in message.findings if f.label == "doxxing" and f.span),
+                    key=lambda f: f.span or (0, 0), reverse=True):
+        start, end = f.span or (0, 0)
+        text = text[:start] + BLACKOUT * (end - start) + text[end:]
+    subject = message.subject
+    if subject and any(f.label == "doxxing" and not f.span for f in message.findings):
+        subject = BLACKOUT * len(subject)
+    return replace(message, text=text, subject=subject)
+
+
+def sees_private_details(viewer: User | None) -> bool:
+    """Whether this person may read the protected person's private details where a message
+    exposes them: analysts and admins, who handle evidence, may; viewers may not. ``None`` is
+    the command line, which acts as the machine's admin."""
+    return viewer is None or viewer.role.allows(Role.ANALYST)
+
+
+def visible_to(viewer: User | None, message: StoredMessage) -> StoredMessage:
+    """The message as this person may see it: whole, or with the private details blacked
+    out (the one place this is decided)."""
+    return message if sees_private_details(viewer) else redacted(message)

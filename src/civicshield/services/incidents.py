@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from civicshield.domain.access import require
+from civicshield.domain.access import require, visible_to
 from civicshield.domain.custody import check_anchor, verify_store
 from civicshield.domain.errors import ConfigError, InvalidInputError
 from civicshield.domain.evidence import (
@@ -49,17 +49,6 @@ LETTER_KINDS = ("preservation", "platform")
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 #: A person's views of one incident are recorded in the chain of custody at most this often.
 VIEW_RECORD_EVERY = timedelta(hours=1)
-
-
-def redacted(message: StoredMessage) -> StoredMessage:
-    """The message with the protected person's private details (doxxing spans) blacked out,
-    for staff who may read incidents but not handle evidence."""
-    text = message.text
-    for f in sorted((f for f in message.findings if f.label == "doxxing" and f.span),
-                    key=lambda f: f.span or (0, 0), reverse=True):
-        start, end = f.span or (0, 0)
-        text = text[:start] + "█" * (end - start) + text[end:]
-    return replace(message, text=text)
 
 
 def message_facts(message: StoredMessage, raw: bytes) -> dict[str, Any]:
@@ -209,8 +198,7 @@ class Incidents:
                                      incident_id, None, {})
             items = repo.evidence.items(incident_id)
             messages = [repo.message(i.message_id) for i in items if i.message_id is not None]
-            if not actor.role.allows(Role.ANALYST):
-                messages = [redacted(m) for m in messages]
+            messages = [visible_to(actor, m) for m in messages]
             return IncidentView(repo.evidence.incident(incident_id), items,
                                 sorted(messages, key=lambda m: m.created_at),
                                 repo.evidence.entries(incident_id))
@@ -408,4 +396,4 @@ def notice_of(kind: str, platform: str, at: datetime, ticket: str = "",
     return Notice(chosen, platform.strip()[:50], at, ticket.strip()[:100], note.strip()[:500])
 
 
-__all__ = ["IncidentView", "Incidents", "message_facts", "notice_of", "redacted"]
+__all__ = ["IncidentView", "Incidents", "message_facts", "notice_of"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from civicshield.domain import pipeline
-from civicshield.domain.access import require
+from civicshield.domain.access import require, sees_private_details, visible_to
 from civicshield.domain.detection import DetectionInput, DetectorRegistry, verdict
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.escalation import assess
@@ -32,6 +32,7 @@ from civicshield.domain.models import (
 from civicshield.domain.ports import Importer, ImportSource, QueueFilter
 from civicshield.domain.profile import ProtectedProfile
 from civicshield.services.context import ServiceContext, resolve_principal
+from civicshield.storage.repository import SqlRepository
 
 log = logging.getLogger("civicshield")
 
@@ -53,6 +54,15 @@ class SenderView:
     sender: Sender
     group: list[Sender]
     timeline: list[StoredMessage]
+
+
+def _as_seen(repo: SqlRepository, viewer: User | None,
+             messages: list[StoredMessage]) -> list[StoredMessage]:
+    """Messages as ``viewer`` may see them. List rows carry flags but not findings; for a person
+    who sees redacted text, the doxxing-flagged ones are read whole so their spans are known."""
+    if not sees_private_details(viewer):
+        messages = [repo.message(m.id) if "doxxing" in m.flags else m for m in messages]
+    return [visible_to(viewer, m) for m in messages]
 
 
 class Triage:
@@ -140,16 +150,18 @@ class Triage:
         return done
 
     # ---- the queue and messages --------------------------------------------------------
-    def queue(self, flt: QueueFilter, *, limit: int = 50,
-              offset: int = 0) -> tuple[list[StoredMessage], int]:
-        """A page of the queue, worst first, and the total matching."""
+    def queue(self, flt: QueueFilter, *, limit: int = 50, offset: int = 0,
+              viewer: User | None = None) -> tuple[list[StoredMessage], int]:
+        """A page of the queue, worst first, and the total matching, as ``viewer`` may see it
+        (domain.access.visible_to; None is the command line)."""
         with self.context.transaction() as repo:
-            return repo.queue(flt, limit, offset), repo.queue_count(flt)
+            return (_as_seen(repo, viewer, repo.queue(flt, limit, offset)),
+                    repo.queue_count(flt))
 
-    def message(self, message_id: int) -> StoredMessage:
-        """One message with its findings."""
+    def message(self, message_id: int, *, viewer: User | None = None) -> StoredMessage:
+        """One message with its findings, as ``viewer`` may see it."""
         with self.context.transaction() as repo:
-            return repo.message(message_id)
+            return visible_to(viewer, repo.message(message_id))
 
     def raw_payload(self, actor: User, message_id: int) -> bytes:
         """The original record byte for byte (analysts and admins); the access is audit-logged."""
@@ -172,12 +184,15 @@ class Triage:
         return changed
 
     # ---- senders -----------------------------------------------------------------------
-    def sender_view(self, sender_id: int, *, limit: int = 200) -> SenderView:
-        """A sender, the identities merged with them, and their timeline across channels."""
+    def sender_view(self, sender_id: int, *, limit: int = 200,
+                    viewer: User | None = None) -> SenderView:
+        """A sender, the identities merged with them, and their timeline across channels, as
+        ``viewer`` may see it."""
         with self.context.transaction() as repo:
             sender = repo.sender(sender_id)
             return SenderView(sender, repo.sender_group(sender.group_id),
-                              repo.sender_timeline(sender.group_id, limit))
+                              _as_seen(repo, viewer, repo.sender_timeline(sender.group_id,
+                                                                          limit)))
 
     def merge_senders(self, actor: User, keep_sender_id: int, merge_sender_id: int) -> None:
         """Record that two platform identities are one person, and reassess their risk."""

@@ -142,14 +142,14 @@ def create_api() -> FastAPI:
         flt = QueueFilter(label=label, state=state, channel_id=channel_id,
                           sender_group_id=sender_group_id, since=since, until=until)
         items, total = _svc(request).triage.queue(flt, limit=max(1, min(limit, 500)),
-                                           offset=max(0, offset))
+                                                  offset=max(0, offset), viewer=user)
         return QueueOut(total=total, items=[_message_out(m) for m in items])
 
     @api.get("/messages/{message_id}", response_model=MessageOut)
     def message(request: Request, user: Caller, message_id: int) -> MessageOut:
         """One message with its findings."""
         require(user, Role.VIEWER)
-        return _message_out(_svc(request).triage.message(message_id))
+        return _message_out(_svc(request).triage.message(message_id, viewer=user))
 
     @api.post("/messages/review", response_model=ReviewOut)
     def review(request: Request, user: Caller, body: ReviewIn) -> ReviewOut:
@@ -160,7 +160,7 @@ def create_api() -> FastAPI:
     def sender(request: Request, user: Caller, sender_id: int) -> SenderDetailOut:
         """A sender with risk signals, merged identities and latest messages."""
         require(user, Role.VIEWER)
-        view = _svc(request).triage.sender_view(sender_id, limit=100)
+        view = _svc(request).triage.sender_view(sender_id, limit=100, viewer=user)
         return SenderDetailOut(sender=_sender_out(view.sender),
                                identities=[_sender_out(s) for s in view.group],
                                timeline=[_message_out(m) for m in view.timeline])

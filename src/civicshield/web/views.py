@@ -63,7 +63,8 @@ def queue(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
                       until=until_day + timedelta(days=1) if until_day else None,
                       sender_group_id=_int(sender, "sender"))
     svc = service(request)
-    items, total = svc.triage.queue(flt, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+    items, total = svc.triage.queue(flt, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
+                                    viewer=session.user)
     filters = {"channel": channel, "label": label, "state": state, "since": since,
                "until": until, "sender": sender}
     return page(request, "queue.html", session=session, items=items, total=total,
@@ -87,7 +88,7 @@ def bulk(request: Request, session: Annotated[Session, needs(Role.ANALYST, form=
 def message(request: Request, message_id: int,
             session: Annotated[Session, needs(Role.VIEWER)]) -> HTMLResponse:
     """One message with its reasons highlighted in the text."""
-    found = service(request).triage.message(message_id)
+    found = service(request).triage.message(message_id, viewer=session.user)
     return page(request, "message.html", session=session, m=found)
 
 
@@ -113,7 +114,7 @@ def message_raw(request: Request, message_id: int,
 def sender(request: Request, sender_id: int,
            session: Annotated[Session, needs(Role.VIEWER)]) -> HTMLResponse:
     """A sender's risk, identities and timeline across channels."""
-    view = service(request).triage.sender_view(sender_id)
+    view = service(request).triage.sender_view(sender_id, viewer=session.user)
     return page(request, "sender.html", session=session, view=view)
 
 
