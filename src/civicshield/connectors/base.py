@@ -114,15 +114,70 @@ def html_to_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+#: No platform's export nests this deep; a document that does is hostile.
+MAX_JSON_DEPTH = 64
+_STARTS = frozenset({"start_map", "start_array"})
+_ENDS = frozenset({"end_map", "end_array"})
+
+
+class _TooDeepError(ValueError):
+    """A JSON document nested more than MAX_JSON_DEPTH levels."""
+
+
+def _events(handle: BinaryIO) -> Iterator[tuple[str, str, Any]]:
+    """ijson's (prefix, event, value) events, with prefixes kept here. ijson's own prefixed
+    parser builds every event's prefix for a whole buffer at once, which for a deeply nested
+    document costs memory in the square of the depth (40,000 levels took gigabytes); here the
+    depth is refused at MAX_JSON_DEPTH before any prefix grows long."""
+    path: list[str] = []
+    for event, value in ijson.basic_parse(handle, use_float=True):
+        if event == "map_key":
+            yield ".".join(path[:-1]), event, value
+            path[-1] = str(value)
+            continue
+        if event in _ENDS:
+            path.pop()
+            yield ".".join(path), event, value
+            continue
+        yield ".".join(path), event, value
+        if event in _STARTS:
+            if len(path) >= MAX_JSON_DEPTH:
+                raise _TooDeepError
+            path.append("item" if event == "start_array" else "")
+
+
 def json_items(handle: BinaryIO, prefix: str, source: str) -> Iterator[tuple[int, Any]]:
-    """Stream the items under ``prefix`` of a JSON document, numbered from 1."""
+    """Stream the items under ``prefix`` of a JSON document, numbered from 1; a document
+    nested more than MAX_JSON_DEPTH levels, or holding a number Python refuses to read, is
+    refused in one line naming the record."""
     count = 0
+    builder: Any = None
+    depth = start_depth = 0
     try:
-        for count, item in enumerate(ijson.items(handle, prefix, use_float=True), start=1):
-            yield count, item
+        for path, event, value in _events(handle):
+            depth += event in _STARTS
+            if builder is not None:
+                builder.event(event, value)
+                if event in _ENDS and depth == start_depth:
+                    count += 1
+                    yield count, builder.value
+                    builder = None
+            elif path == prefix and event in _STARTS:
+                builder, start_depth = ijson.ObjectBuilder(), depth
+                builder.event(event, value)
+            elif path == prefix and event not in _ENDS and event != "map_key":
+                count += 1
+                yield count, value
+            depth -= event in _ENDS
     except ijson.JSONError as exc:
         raise ImportFailure(source, f"not valid JSON after record {count}: {exc}",
                             record=count + 1) from exc
+    except _TooDeepError as exc:
+        raise ImportFailure(source, f"nested more than {MAX_JSON_DEPTH} levels deep (no "
+                            "export is); not read", record=count + 1) from exc
+    except ValueError as exc:  # e.g. a number of more than 4,300 digits
+        raise ImportFailure(source, f"a value Python cannot read after record {count}: "
+                            f"{str(exc)[:120]}", record=count + 1) from exc
 
 
 def find_top_key(handle: BinaryIO, wanted: frozenset[str]) -> tuple[str, str | None]:
@@ -130,14 +185,14 @@ def find_top_key(handle: BinaryIO, wanted: frozenset[str]) -> tuple[str, str | N
     first top-level key among ``wanted`` (reading no further than that key)."""
     kind = ""
     try:
-        for prefix, event, value in ijson.parse(handle):
+        for prefix, event, value in _events(handle):
             if not kind:
                 kind = {"start_map": "map", "start_array": "array"}.get(event, "scalar")
                 if kind != "map":
                     return kind, None
             elif prefix == "" and event == "map_key" and value in wanted:
                 return kind, str(value)
-    except ijson.JSONError:
+    except (ijson.JSONError, ValueError):
         return "invalid", None
     return kind or "invalid", None
 

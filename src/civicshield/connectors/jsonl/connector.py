@@ -35,6 +35,11 @@ class JsonlImporter:
                     data = json.loads(line)
                 except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                     raise where.fail(f"not valid JSON ({exc})") from exc
+                except RecursionError as exc:
+                    raise where.fail("nested too deep to be a message record; not read") from exc
+                except ValueError as exc:  # a number of more than 4,300 digits
+                    raise where.fail(f"holds a value Python cannot read ({str(exc)[:120]})"
+                                     ) from exc
                 if not isinstance(data, dict):
                     raise where.fail("each line must be a JSON object")
                 yield draft_from_record(data, where, line.rstrip(b"\r\n"))
