@@ -20,10 +20,35 @@ _PARSER = BytesParser(policy=policy.default)
 _QUOTED_FROM = re.compile(rb"^>+From ")
 
 
+#: No mail client nests MIME parts this deep; a message that does is hostile.
+MAX_MIME_DEPTH = 32
+
+
+def _depth(msg: EmailMessage) -> int:
+    """How deeply the message's MIME parts nest (counted without recursion)."""
+    deepest, stack = 0, [(msg, 1)]
+    while stack:
+        part, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_MIME_DEPTH:
+            break
+        if part.is_multipart():
+            payload = part.get_payload()
+            stack += [(p, level + 1) for p in payload if isinstance(p, EmailMessage)]
+    return deepest
+
+
 def message_to_draft(raw: bytes, where: Where) -> MessageDraft:
-    """Parse one RFC 5322 message into a draft, naming the header that is wrong."""
-    msg = _PARSER.parsebytes(raw)
+    """Parse one RFC 5322 message into a draft, naming the header that is wrong; a message
+    whose parts nest deeper than MAX_MIME_DEPTH is refused, naming the record."""
+    too_deep = f"its MIME parts nest more than {MAX_MIME_DEPTH} levels deep; not read"
+    try:
+        msg = _PARSER.parsebytes(raw)
+    except RecursionError as exc:
+        raise where.fail(too_deep) from exc
     assert isinstance(msg, EmailMessage)
+    if _depth(msg) > MAX_MIME_DEPTH:
+        raise where.fail(too_deep)
     senders = getaddresses([str(msg.get("From", ""))])
     address = senders[0][1].strip().lower() if senders else ""
     if not address:
