@@ -118,6 +118,25 @@ def test_x_archive_without_account_is_refused(tmp_path: Path) -> None:
         read_all("x-archive", zip_folder(folder, tmp_path / "broken.zip"))
 
 
+def test_an_x_data_file_without_its_assignment_is_refused_at_once(tmp_path: Path) -> None:
+    """A large account.js with no '=' was searched again from the start every 256 bytes."""
+    import shutil
+
+    folder = tmp_path / "no-assignment"
+    shutil.copytree(SAMPLES / "x_archive", folder)
+    (folder / "data" / "account.js").write_bytes(b"[" + b" " * 5_000_000 + b"]")
+    with pytest.raises(ImportFailure, match=r"account\.js: is not an X archive data file"):
+        read_all("x-archive", zip_folder(folder, tmp_path / "odd.zip"))
+
+
+def test_a_csv_that_is_not_utf8_from_its_first_bytes_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("id,platform,created_at,text,author_id\n1,email,2026-01-01,caf\xe9,a@b\n"
+                     .encode("latin-1"))
+    with pytest.raises(ImportFailure, match="is not UTF-8 text"):
+        read_all("csv", path)
+
+
 def test_bluesky_notifications_keep_replies_and_mentions_only() -> None:
     drafts = read_all("bluesky", SAMPLES / "bluesky-notifications.json")
     assert [d.kind for d in drafts] == ["reply", "mention"]

@@ -30,8 +30,8 @@ class CsvImporter:
         """One draft per row; the raw payload is the row as CSV."""
         with source.path.open("r", encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle, restkey="__extra__")
-            self._check_header(reader.fieldnames, source.name)
             try:
+                self._check_header(reader.fieldnames, source.name)  # reads the first 8 KB
                 for row in reader:
                     where = Where(source.name, line=reader.line_num)
                     if "__extra__" in row:

@@ -29,17 +29,21 @@ TWEET_FILES = ("data/tweets.js", "data/tweet.js")
 DM_FILES = ("data/direct-messages.js", "data/direct-messages-group.js")
 
 
+#: The assignment an X archive data file starts with ("window.YTD.tweets.part0 = ") is short;
+#: a file with no '=' in its first bytes is not one (searching on would read all of it, again
+#: and again).
+MAX_ASSIGNMENT_BYTES = 4096
+
+
 class _AfterAssignment(io.RawIOBase):
     """A stream over a ``.js`` data file that starts at the JSON after the first '='."""
 
     def __init__(self, inner: IO[bytes], name: str) -> None:
         self._inner = inner
-        prefix = b""
-        while b"=" not in prefix:
-            chunk = inner.read(256)
-            if not chunk:
-                raise ImportFailure(name, "is not an X archive data file (no '=' found)")
-            prefix += chunk
+        prefix = inner.read(MAX_ASSIGNMENT_BYTES)
+        if b"=" not in prefix:
+            raise ImportFailure(name, "is not an X archive data file (no 'window.YTD... =' "
+                                f"in its first {MAX_ASSIGNMENT_BYTES} bytes)")
         self._pending = prefix.split(b"=", 1)[1]
 
     def readable(self) -> bool:
