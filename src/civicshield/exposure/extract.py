@@ -25,6 +25,10 @@ SUPPORTED = (".pdf", ".html", ".htm", ".xhtml", ".docx", ".xlsx", ".csv", ".txt"
              ".md", ".eml")
 #: A PDF page with fewer characters than this is taken for a scan and read by OCR.
 OCR_BELOW_CHARS = 20
+#: Pages of one PDF read at most (a hostile file can hold hundreds of thousands of empty pages).
+MAX_PDF_PAGES = 5000
+#: Scanned pages of one PDF read by OCR at most (each takes about a second).
+MAX_OCR_PAGES = 100
 #: Render scale for OCR (72 dpi times this).
 OCR_SCALE = 300 / 72
 
@@ -60,6 +64,7 @@ class Extracted:
     rows: list[TableRow] = field(default_factory=list)
     ocr_pages: int = 0
     unread_pages: int = 0  # scanned pages left unread because tesseract is not installed
+    limits: list[str] = field(default_factory=list)  # what a reading limit left unread
 
     @property
     def text(self) -> str:
@@ -135,21 +140,31 @@ def _pdf(content: bytes, out: Extracted) -> None:
     import pypdfium2
 
     document = pypdfium2.PdfDocument(content)
+    skipped_scans = 0
     try:
-        for index in range(len(document)):
+        total = len(document)
+        if total > MAX_PDF_PAGES:
+            out.limits.append(f"{out.location}: {total} pages; only the first {MAX_PDF_PAGES} "
+                              "were read (the limit for one document)")
+        for index in range(min(total, MAX_PDF_PAGES)):
             page = document[index]
             # PDFium marks a hyphen that ends a line as U+FFFE; keep it as a hyphen.
             text = page.get_textpage().get_text_range().replace("\ufffe", "-")
             if len(text.strip()) < OCR_BELOW_CHARS:
-                if ocr_available():
+                if not ocr_available():
+                    out.unread_pages += 1
+                elif out.ocr_pages >= MAX_OCR_PAGES:
+                    skipped_scans += 1
+                else:
                     text = _ocr(page)
                     out.ocr_pages += 1
-                else:
-                    out.unread_pages += 1
             out.pieces.append(text)
             out.links += _pdf_links(page)
     finally:
         document.close()
+    if skipped_scans:
+        out.limits.append(f"{out.location}: {skipped_scans} more scanned page(s) not read; OCR "
+                          f"reads at most {MAX_OCR_PAGES} pages of one document")
 
 
 def _pdf_links(page: Any) -> list[str]:

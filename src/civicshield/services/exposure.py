@@ -180,6 +180,7 @@ class Exposure:
             found += hits(matcher, doc, sha, official=official)
             if doc.unread_pages:
                 errors.append(_unread(doc))
+            errors += doc.limits
             if progress and count % 50 == 0:
                 progress(f"{count} documents read, {len(found)} exposures so far")
         return self._store_scan(actor, who, targets, found, count, errors, ocr)
