@@ -10,7 +10,7 @@ import csv
 import json
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -264,3 +264,19 @@ SOURCES: dict[str, Callable[[], Splits]] = {
 }
 #: The sources that label threats (a text can also be labelled "not a threat").
 THREAT_SOURCES = ("threatgram", "edos", "gab", "implicit_hate", "hatemoji", "ami", "corpus")
+
+
+def labelled(head: str, names: Sequence[str], split: str
+             ) -> tuple[list[str], list[bool], list[str]]:
+    """Texts, truth for ``head`` and source name of one split of the named sources, for the
+    examples labelled for that head."""
+    texts: list[str] = []
+    truth: list[bool] = []
+    sources: list[str] = []
+    for name in names:
+        for e in SOURCES[name]()[split]:
+            if head in e.targets:
+                texts.append(e.text)
+                truth.append(e.targets[head] == 1)
+                sources.append(name)
+    return texts, truth, sources

@@ -40,15 +40,7 @@ LABELS = {"threat": "threat", "sexism": "harassment", "hate": "identity_attack",
 
 def rows_for(head: str, names: list[str], split: str
              ) -> tuple[list[str], np.ndarray, list[str]]:
-    texts: list[str] = []
-    truth: list[bool] = []
-    sources: list[str] = []
-    for name in names:
-        for e in detect_data.SOURCES[name]()[split]:
-            if head in e.targets:
-                texts.append(e.text)
-                truth.append(e.targets[head] == 1)
-                sources.append(name)
+    texts, truth, sources = detect_data.labelled(head, names, split)
     return texts, np.array(truth), sources
 
 

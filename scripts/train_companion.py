@@ -132,15 +132,7 @@ def cross_validated(inputs: np.ndarray, model_p: np.ndarray, truth: np.ndarray,
 
 def labelled(split: str) -> tuple[list[str], np.ndarray, list[str]]:
     """Texts, threat truth and source name of one split of every threat-labelled source."""
-    texts: list[str] = []
-    truth: list[bool] = []
-    sources: list[str] = []
-    for name in detect_data.THREAT_SOURCES:
-        for e in detect_data.SOURCES[name]()[split]:
-            if HEAD in e.targets:
-                texts.append(e.text)
-                truth.append(e.targets[HEAD] == 1)
-                sources.append(name)
+    texts, truth, sources = detect_data.labelled(HEAD, detect_data.THREAT_SOURCES, split)
     return texts, np.array(truth), sources
 
 
