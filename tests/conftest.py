@@ -84,3 +84,35 @@ def sqlite_service(tmp_path: Path) -> CivicShield:
 @pytest.fixture
 def admin() -> User:
     return cli_actor()
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[object]:
+    """A Dovecot IMAP server on loopback with one mailbox (skipped where Dovecot is not
+    installed, never in CI)."""
+    from tests.mail_servers import Dovecot, find_dovecot
+
+    binary = find_dovecot()
+    if binary is None:
+        if os.environ.get("CIVICSHIELD_REQUIRE_IMAP") == "1":
+            pytest.fail("Dovecot is required (CIVICSHIELD_REQUIRE_IMAP=1) but not installed")
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
+    server = Dovecot(binary)
+    server.start({"mayor@riverton.test": "s3cret-Pass", "clerk@riverton.test": "clerk-Pass"})
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[object]:
+    """An SMTP server on loopback that keeps what it is sent."""
+    from tests.mail_servers import SmtpSink
+
+    sink = SmtpSink()
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()

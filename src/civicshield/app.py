@@ -14,13 +14,16 @@ from civicshield.crypto import Cipher, EvidenceSigner, decode_key, write_key_fil
 from civicshield.domain.detection import DetectorRegistry
 from civicshield.domain.errors import ConfigError
 from civicshield.domain.escalation import load_weights
-from civicshield.domain.ports import Importer
-from civicshield.plugins import detector_registry, importers, make_plugin_manager
+from civicshield.domain.ports import Importer, LiveKind
+from civicshield.plugins import detector_registry, importers, live_sources, make_plugin_manager
 from civicshield.services.accounts import Accounts
+from civicshield.services.alerts import Alerts
 from civicshield.services.context import ServiceContext, utc_now
 from civicshield.services.exposure import Exposure
 from civicshield.services.incidents import Incidents
+from civicshield.services.intake import Intake
 from civicshield.services.principals import Principals
+from civicshield.services.safety import Safety
 from civicshield.services.triage import Triage
 from civicshield.storage.database import check_current, make_engine, migrate
 from civicshield.storage.files import protect
@@ -39,10 +42,18 @@ def load_cipher(settings: Settings) -> Cipher:
                              source=str(settings.key_file)))
 
 
+def build_plugins(settings: Settings) -> tuple[DetectorRegistry, dict[str, Importer],
+                                              dict[str, LiveKind]]:
+    """Detectors, importers and live source kinds from the configured plugins."""
+    pm = make_plugin_manager(load_defaults=settings.load_default_plugins, extra=settings.plugins)
+    return (detector_registry(pm, disabled=settings.disabled_detectors), importers(pm),
+            live_sources(pm))
+
+
 def build_registry(settings: Settings) -> tuple[DetectorRegistry, dict[str, Importer]]:
     """Detectors and importers from the configured plugins."""
-    pm = make_plugin_manager(load_defaults=settings.load_default_plugins, extra=settings.plugins)
-    return detector_registry(pm, disabled=settings.disabled_detectors), importers(pm)
+    registry, found, _ = build_plugins(settings)
+    return registry, found
 
 
 def build_context(settings: Settings, *, migrate_store: bool = False,
@@ -56,9 +67,9 @@ def build_context(settings: Settings, *, migrate_store: bool = False,
         migrate(engine)
     else:
         check_current(engine)
-    registry, found = build_registry(settings)
+    registry, found, live = build_plugins(settings)
     return ServiceContext(settings=settings, engine=engine, cipher=load_cipher(settings),
-                          registry=registry, importers=found,
+                          registry=registry, importers=found, live_sources=live,
                           weights=load_weights(settings.escalation_weights),
                           signer=EvidenceSigner.load(settings.signing_key_file,
                                                      settings.signing_passphrase), clock=clock)
@@ -74,13 +85,18 @@ class CivicShield:
     incidents: Incidents
     exposure: Exposure
     accounts: Accounts
+    alerts: Alerts
+    intake: Intake
+    safety: Safety
 
     @classmethod
     def build(cls, context: ServiceContext) -> CivicShield:
-        """Every service over one context."""
+        """Every service over one context; what live intake stores fires the alert rules."""
+        alerts = Alerts(context)
         return cls(context=context, triage=Triage(context), principals=Principals(context),
                    incidents=Incidents(context), exposure=Exposure(context),
-                   accounts=Accounts(context))
+                   accounts=Accounts(context), alerts=alerts,
+                   intake=Intake(context, on_stored=alerts.fire), safety=Safety(context))
 
     @classmethod
     def open(cls, settings: Settings) -> CivicShield:

@@ -139,6 +139,15 @@ SETTINGS: tuple[Declared, ...] = (
     Declared("exposure_allowed_hosts", "", "Comma-separated host names the exposure scanner may "
              "reach although they resolve to a local or private address (an intranet site); "
              "empty: it reaches public addresses only.", _names),
+    Declared("allowed_local_hosts", "", "Comma-separated host names that live connectors "
+             "(IMAP, Mastodon, Bluesky) and webhooks may reach although they resolve to a local "
+             "or private address (a mail server on this machine); empty: public addresses only.",
+             _names),
+    Declared("public_url", "", "The dashboard's address as staff reach it (for example "
+             "https://civicshield.example.gov), used in the links alerts send; empty means "
+             "http://HOST:PORT."),
+    Declared("alert_contacts", "", "Comma-separated email addresses told of alerts for a "
+             "protected person whose safety plan names no one yet.", _addresses),
     Declared("log_level", "WARNING", "Logging level: DEBUG, INFO, WARNING or ERROR (message text "
              "and personal data never reach the logs).", _log_level),
 )
@@ -170,12 +179,25 @@ class Settings:
     smtp_from: str
     evidence_witnesses: tuple[str, ...]
     exposure_allowed_hosts: tuple[str, ...]
+    allowed_local_hosts: tuple[str, ...]
+    public_url: str
+    alert_contacts: tuple[str, ...]
     log_level: str
 
     @property
     def resolved_database_url(self) -> str:
         """The store's URL, defaulting to SQLite in the data folder."""
         return self.database_url or f"sqlite:///{self.data_dir / 'civicshield.db'}"
+
+    @property
+    def dashboard_url(self) -> str:
+        """Where staff open the dashboard: the public_url setting, else http://HOST:PORT."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def alert_rules_file(self) -> Path:
+        """The alert rules an admin edits (the built-in rules until one is saved)."""
+        return self.data_dir / "alert-rules.toml"
 
     @property
     def key_file(self) -> Path:

@@ -8,7 +8,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from civicshield.domain.detection import Detector
-    from civicshield.domain.ports import Importer
+    from civicshield.domain.ports import Importer, LiveKind
 
 hookspec = pluggy.HookspecMarker("civicshield")
 hookimpl = pluggy.HookimplMarker("civicshield")
@@ -23,4 +23,10 @@ def civicshield_detectors() -> list[Detector]:
 @hookspec
 def civicshield_importers() -> list[Importer]:
     """Return importers for file formats, each with a unique ``fmt`` name."""
+    raise NotImplementedError
+
+
+@hookspec
+def civicshield_live_sources() -> list[LiveKind]:
+    """Return kinds of live source (read as messages arrive), each with a unique ``kind``."""
     raise NotImplementedError

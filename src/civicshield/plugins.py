@@ -12,7 +12,7 @@ import pluggy
 from civicshield import hookspecs
 from civicshield.domain.detection import DetectorRegistry
 from civicshield.domain.errors import ConfigError
-from civicshield.domain.ports import Importer
+from civicshield.domain.ports import Importer, LiveKind
 
 #: Built-in plugins, loaded through the same hooks as third-party code.
 DEFAULT_PLUGINS: tuple[str, ...] = (
@@ -24,6 +24,9 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "civicshield.connectors.bluesky.connector",
     "civicshield.connectors.mastodon.connector",
     "civicshield.connectors.meta.connector",
+    "civicshield.connectors.imap.connector",
+    "civicshield.connectors.mastodon.live",
+    "civicshield.connectors.bluesky.live",
 )
 
 
@@ -65,4 +68,15 @@ def importers(pm: pluggy.PluginManager) -> dict[str, Importer]:
             if importer.fmt in found:
                 raise ConfigError(f"two importers claim the format {importer.fmt!r}")
             found[importer.fmt] = importer
+    return found
+
+
+def live_sources(pm: pluggy.PluginManager) -> dict[str, LiveKind]:
+    """Live source kinds by name; two plugins claiming one kind is a configuration error."""
+    found: dict[str, LiveKind] = {}
+    for batch in reversed(pm.hook.civicshield_live_sources()):
+        for kind in batch:
+            if kind.kind in found:
+                raise ConfigError(f"two plugins claim the live source kind {kind.kind!r}")
+            found[kind.kind] = kind
     return found

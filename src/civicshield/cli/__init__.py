@@ -1,7 +1,8 @@
 """The command line: the main group, with one module per capability (mirroring services/).
 
 ``workspace`` (init, serve, demo), ``triage`` (import, analyze, classify, queue), ``principals``,
-``accounts`` (users), ``incidents`` (incidents and evidence) and ``exposure``.
+``accounts`` (users), ``incidents`` (incidents and evidence), ``exposure``, ``intake`` (live
+sources), ``alerts`` and ``safety``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,17 @@ import logging
 
 import click
 
-from civicshield.cli import accounts, exposure, incidents, principals, triage, workspace
+from civicshield.cli import (
+    accounts,
+    alerts,
+    exposure,
+    incidents,
+    intake,
+    principals,
+    safety,
+    triage,
+    workspace,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,5 +44,8 @@ for command in (
     incidents.evidence,
     workspace.demo,
     exposure.exposure,
+    intake.intake,
+    alerts.alerts,
+    safety.safety,
 ):
     main.add_command(command)

@@ -16,8 +16,9 @@ from html.parser import HTMLParser
 from typing import Any, BinaryIO
 
 import ijson
+from pydantic import BaseModel, ValidationError
 
-from civicshield.domain.errors import ImportFailure
+from civicshield.domain.errors import ImportFailure, InvalidInputError
 
 
 @dataclass(frozen=True)
@@ -227,3 +228,13 @@ def find_top_key(handle: BinaryIO, wanted: frozenset[str]) -> tuple[str, str | N
 def head_is_json(head: bytes) -> bool:
     """True when the first bytes look like a JSON document."""
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+
+def validated(model: type[BaseModel], config: Mapping[str, Any]) -> BaseModel:
+    """The settings, or InvalidInputError naming the first field that is wrong."""
+    try:
+        return model.model_validate(dict(config))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise InvalidInputError(f"field '{field}': {first['msg']}") from exc

@@ -23,6 +23,21 @@ class InvalidInputError(CivicShieldError):
     """A value given by a user or file is not acceptable."""
 
 
+class SourceError(CivicShieldError):
+    """A live source (a mailbox, a Mastodon or Bluesky account) could not be read just now.
+
+    ``retryable``: trying again later can help (a dropped connection, a rate limit); False when a
+    person must act first (a refused password, an expired token). ``retry_after``: the seconds
+    the server asked us to wait, when it said.
+    """
+
+    def __init__(self, problem: str, *, retryable: bool = True,
+                 retry_after: float | None = None) -> None:
+        super().__init__(problem)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
 class ImportFailure(CivicShieldError):  # noqa: N818 - users read "import failure"
     """A record in an import file is malformed; nothing from the file was stored."""
 

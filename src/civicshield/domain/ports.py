@@ -6,11 +6,11 @@ The repository is the single door to storage; the SQL implementation lives in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from civicshield.domain.echo import BlockedPattern
 from civicshield.domain.escalation import MessageSummary, RiskAssessment
@@ -158,3 +158,47 @@ class Repository(Protocol):
     def revoke_api_token(self, token_id: int) -> ApiToken: ...
     def audit(self, actor: str, action: str, target: str, details: str = "") -> None: ...
     def audit_entries(self, limit: int, offset: int) -> list[AuditEntry]: ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a live connector read: messages, and the checkpoint to keep once they are stored
+    (``drafts`` is empty for a heartbeat: the source answered and had nothing new)."""
+
+    drafts: tuple[MessageDraft, ...]
+    checkpoint: Mapping[str, Any]
+
+
+class StopSignal(Protocol):
+    """Tells a running connector to stop (a threading.Event fits)."""
+
+    def is_set(self) -> bool: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class LiveConnection(Protocol):
+    """One configured source, read as messages arrive."""
+
+    def stream(self, checkpoint: Mapping[str, Any], stop: StopSignal) -> Iterator[Delivery]:
+        """Connect, catch up from the checkpoint, then yield what arrives until ``stop`` is set;
+        a failure raises SourceError (domain.errors) saying whether a retry can help."""
+        ...
+
+
+class LiveKind(Protocol):
+    """A kind of live source (IMAP, Mastodon streaming, Bluesky polling)."""
+
+    kind: str
+    platform: str
+    description: str
+    #: The credential fields this kind asks for (stored encrypted, never shown again).
+    secret_fields: tuple[str, ...]
+
+    def check(self, config: Mapping[str, Any], secret: Mapping[str, str]) -> dict[str, Any]:
+        """The validated settings; InvalidInputError naming the field that is wrong."""
+        ...
+
+    def connect(self, config: Mapping[str, Any], secret: Mapping[str, str],
+                allowed_hosts: frozenset[str]) -> LiveConnection:
+        """A connection to the source (nothing is reached before ``stream``)."""
+        ...

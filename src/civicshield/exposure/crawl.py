@@ -10,8 +10,6 @@ connection then goes to the address that was checked, so a second DNS answer can
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 import urllib.robotparser
 from collections import deque
@@ -23,6 +21,11 @@ import httpx
 
 from civicshield import __version__
 from civicshield.exposure.extract import Extracted, ExtractError, extract, kind_of
+from civicshield.network import (  # noqa: F401 - public_address is part of this API
+    BlockedAddressError,
+    PublicOnlyTransport,
+    public_address,
+)
 
 USER_AGENT = f"civicshield-exposure-scan/{__version__} (self-hosted privacy audit)"
 #: Largest response read; bigger documents are reported and skipped.
@@ -58,50 +61,6 @@ class RedirectedError(FetchError):
     def __init__(self, url: str, target: str) -> None:
         super().__init__(f"{url}: redirects to {target}")
         self.target = target
-
-
-class BlockedAddressError(httpx.TransportError):
-    """The host resolves to an address the scanner must not reach."""
-
-
-def public_address(host: str) -> str:
-    """The first address ``host`` resolves to, when every address it resolves to is public;
-    BlockedAddressError otherwise (loopback, private, link-local, shared, reserved, metadata)."""
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise httpx.ConnectError(f"{host} cannot be resolved") from exc
-    addresses = [str(info[4][0]) for info in infos]
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        if not ip.is_global or ip.is_multicast:
-            raise BlockedAddressError(f"{host} is a local or private address ({ip}), which "
-                                      "the scanner does not reach")
-    return addresses[0]
-
-
-class PublicOnlyTransport(httpx.BaseTransport):
-    """Sends each request to the public address its host was checked to resolve to (the Host
-    header and TLS name stay the host's), unless the host is allowed by name."""
-
-    def __init__(self, allowed_hosts: frozenset[str] = frozenset()) -> None:
-        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
-        self._inner = httpx.HTTPTransport()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        host = request.url.host
-        if host.lower() not in self.allowed_hosts:
-            address = public_address(host)
-            request.extensions = {**request.extensions, "sni_hostname": host}
-            request.url = request.url.copy_with(
-                host=address if ":" not in address else f"[{address}]")
-            request.headers["Host"] = request.headers.get("Host") or host
-        return self._inner.handle_request(request)
-
-    def close(self) -> None:
-        self._inner.close()
 
 
 def make_client(allowed_hosts: frozenset[str] = frozenset()) -> httpx.Client:

@@ -26,8 +26,9 @@ class MailServer:
 
 
 def send(server: MailServer, to: tuple[str, ...], subject: str, body: str, *,
-         attachment: tuple[str, bytes] | None = None) -> None:
-    """Send one message to every address; a refusal is one plain ConfigError."""
+         attachment: tuple[str, bytes] | None = None, message_id: str = "") -> None:
+    """Send one message to every address; a refusal is one plain ConfigError. ``message_id``
+    is the same on every retry of one notification, so a receiver can drop repeats."""
     if not server.host:
         raise ConfigError("no mail server is configured (CIVICSHIELD_SMTP_HOST)")
     if not to:
@@ -36,6 +37,8 @@ def send(server: MailServer, to: tuple[str, ...], subject: str, body: str, *,
     message["From"] = server.sender or f"civicshield@{server.host}"
     message["To"] = ", ".join(to)
     message["Subject"] = subject
+    if message_id:
+        message["Message-ID"] = f"<{message_id}@civicshield>"
     message.set_content(body)
     if attachment is not None:
         name, data = attachment

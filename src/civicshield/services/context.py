@@ -16,7 +16,7 @@ from civicshield.domain.detection import DetectorRegistry
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.escalation import Weights
 from civicshield.domain.models import Principal
-from civicshield.domain.ports import Importer
+from civicshield.domain.ports import Importer, LiveKind
 from civicshield.storage.repository import SqlRepository
 
 
@@ -37,6 +37,7 @@ class ServiceContext:
     weights: Weights
     signer: EvidenceSigner
     clock: Callable[[], datetime] = field(default=utc_now)
+    live_sources: Mapping[str, LiveKind] = field(default_factory=dict)
 
     @contextmanager
     def transaction(self) -> Iterator[SqlRepository]:

@@ -60,6 +60,7 @@ from civicshield.storage.tables import (
     login_failures,
     messages,
     principals,
+    risk_changes,
     senders,
     sessions,
     users,
@@ -291,6 +292,11 @@ class SqlRepository:
                 changed[group] = stored
         if not changed:
             return
+        moved = [{"group_id": group, "level": level, "at": _now()}
+                 for group, (level, _, _) in changed.items()
+                 if self._group_risks.get(group, ("low",))[0] != level]
+        if moved:
+            self.conn.execute(insert(risk_changes), moved)
         self.conn.execute(
             update(senders).where(senders.c.group_id == bindparam("g")).values(
                 risk_level=bindparam("level"), risk_score=bindparam("score"),
@@ -365,6 +371,25 @@ class SqlRepository:
         if not found:
             raise NotFoundError(f"no message with id {message_id}")
         return found[0]
+
+    def messages_by_keys(self, principal_id: int,
+                         keys: Sequence[Key]) -> list[StoredMessage]:
+        """The stored messages of a principal with these (platform, platform id) keys, with
+        their findings, in id order."""
+        found: list[StoredMessage] = []
+        for platform, ids in _by_platform(list(dict.fromkeys(keys))).items():
+            for chunk in _chunks(ids):
+                found += self._load(select(messages).where(
+                    messages.c.principal_id == principal_id, messages.c.platform == platform,
+                    messages.c.external_id.in_(chunk)), with_findings=True)
+        return sorted(found, key=lambda m: m.id)
+
+    def recent_keys(self, principal_id: int, since: datetime) -> list[Key]:
+        """The (platform, platform id) keys of a principal's messages created since ``since``."""
+        return [(r.platform, r.external_id) for r in self.conn.execute(
+            select(messages.c.platform, messages.c.external_id).where(
+                messages.c.principal_id == principal_id, messages.c.created_at >= since)
+            .order_by(messages.c.id))]
 
     def raw_payload(self, message_id: int) -> bytes:
         """The original record, byte for byte."""

@@ -327,3 +327,107 @@ request_events = Table(
     Column("actor", String(100), nullable=False),
     Column("note", Text, nullable=False, default=""),
 )
+
+#: Live connectors an admin configured: what to read (config, JSON without secrets), the
+#: credentials (encrypted, never shown again), where reading stopped, and how it is going.
+intake_sources = Table(
+    "intake_sources", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False),
+    Column("channel_kind", String(16), nullable=False),
+    Column("config", Text, nullable=False, default="{}"),
+    Column("secret_encrypted", LargeBinary, nullable=True),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("checkpoint", Text, nullable=False, default="{}"),
+    Column("last_message_at", TS, nullable=True),
+    Column("last_poll_at", TS, nullable=True),
+    Column("last_error", String(500), nullable=False, default=""),
+    Column("last_error_at", TS, nullable=True),
+    Column("created_at", TS, nullable=False),
+)
+
+#: Each change of a sender group's risk level, for rules on a rise ("two levels in a week").
+risk_changes = Table(
+    "risk_changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", Integer, nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("at", TS, nullable=False),
+    Index("ix_risk_changes_group_at", "group_id", "at"),
+)
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rule", String(100), nullable=False),
+    Column("group_key", String(300), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False),
+    Column("summary", String(500), nullable=False),
+    Column("reasons", Text, nullable=False, default="[]"),
+    Column("first_at", TS, nullable=False),
+    Column("last_at", TS, nullable=False),
+    Column("message_count", Integer, nullable=False, default=0),
+    Column("notified_count", Integer, nullable=False, default=0),
+    Column("last_notified_at", TS, nullable=True),
+    Column("next_notify_at", TS, nullable=True, index=True),
+    Column("escalation_step", Integer, nullable=False, default=0),
+    Column("escalated_at", TS, nullable=True),
+    Column("acknowledged_by", String(100), nullable=False, default=""),
+    Column("acknowledged_at", TS, nullable=True),
+    Column("resolved_by", String(100), nullable=False, default=""),
+    Column("resolved_at", TS, nullable=True),
+    Column("incident_id", ForeignKey("incidents.id"), nullable=True),
+    Index("ix_alerts_group_key_status", "group_key", "status"),
+)
+
+alert_messages = Table(
+    "alert_messages", metadata,
+    Column("alert_id", ForeignKey("alerts.id"), primary_key=True),
+    Column("message_id", ForeignKey("messages.id"), primary_key=True),
+    Column("added_at", TS, nullable=False),
+)
+
+#: Notifications are written here before they are sent and marked sent after: a crash or a
+#: restart resends what was not marked, under the same idempotency key.
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("alert_id", ForeignKey("alerts.id"), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("target", String(300), nullable=False),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("payload_encrypted", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", TS, nullable=False),
+    Column("last_error", String(500), nullable=False, default=""),
+    Column("created_at", TS, nullable=False),
+    Column("sent_at", TS, nullable=True),
+    Index("ix_outbox_status_next", "status", "next_attempt_at"),
+)
+
+#: Webhooks an admin configured (generic signed JSON, Slack or Teams); address and signing
+#: secret encrypted.
+notify_targets = Table(
+    "notify_targets", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("url_encrypted", LargeBinary, nullable=False),
+    Column("secret_encrypted", LargeBinary, nullable=True),
+    Column("min_severity", String(16), nullable=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_at", TS, nullable=False),
+)
+
+safety_plans = Table(
+    "safety_plans", metadata,
+    Column("principal_id", ForeignKey("principals.id"), primary_key=True),
+    Column("plan_encrypted", LargeBinary, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("reviewed_at", TS, nullable=True),
+)

@@ -86,14 +86,19 @@ class BlueskyImporter:
                     yield draft
 
     @staticmethod
+    def notification(item: Mapping[str, Any], where: Where) -> MessageDraft | None:
+        """A draft from one listNotifications item, or None for likes, reposts and follows."""
+        reason = text_field(item, "reason", where, required=True)
+        if reason not in _TEXT_REASONS:
+            return None
+        return _draft(text_field(item, "uri", where, required=True),
+                      mapping(item.get("author"), where, "author"),
+                      mapping(item.get("record"), where, "record"), item, where, reason)
+
+    @staticmethod
     def _item(key: str, item: Mapping[str, Any], where: Where) -> MessageDraft | None:
         if key == "notifications":
-            reason = text_field(item, "reason", where, required=True)
-            if reason not in _TEXT_REASONS:
-                return None
-            return _draft(text_field(item, "uri", where, required=True),
-                          mapping(item.get("author"), where, "author"),
-                          mapping(item.get("record"), where, "record"), item, where, reason)
+            return BlueskyImporter.notification(item, where)
         post = mapping(item.get("post"), where, "post") if key == "feed" else item
         record = mapping(post.get("record"), where, "post.record")
         kind = "reply" if record.get("reply") else "post"

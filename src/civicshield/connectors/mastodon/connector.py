@@ -35,6 +35,29 @@ def _account_ref(account: Mapping[str, Any], where: Where) -> SenderRef:
                      display_name=text_field(account, "display_name", where))
 
 
+def notification_draft(item: Any, where: Where) -> MessageDraft | None:
+    """A draft from one notification as the API returns it, or None when it carries no new text
+    (only mentions do: replies and direct messages to the account)."""
+    note = mapping(item, where, "notification")
+    if text_field(note, "type", where, required=True) != "mention":
+        return None
+    status = mapping(note.get("status"), where, "status")
+    visibility = text_field(status, "visibility", where)
+    return MessageDraft(
+        platform="mastodon",
+        external_id=text_field(status, "uri", where, required=True, label="status.uri"),
+        sender=_account_ref(mapping(note.get("account"), where, "account"), where),
+        text=html_to_text(text_field(status, "content", where)),
+        subject=text_field(status, "spoiler_text", where),
+        created_at=parse_time(status.get("created_at"), where, "status.created_at"),
+        raw=canonical_json(item),
+        kind="direct" if visibility == "direct" else "mention",
+        thread_id=text_field(status, "in_reply_to_id", where) or text_field(status, "id", where),
+        reply_to=text_field(status, "in_reply_to_id", where),
+        url=text_field(status, "url", where) or text_field(status, "uri", where),
+        private=visibility == "direct")
+
+
 class MastodonNotificationsImporter:
     """Reads the JSON array that ``GET /api/v1/notifications`` returns."""
 
@@ -56,26 +79,9 @@ class MastodonNotificationsImporter:
             raise ImportFailure(source.name, "is not Mastodon notifications: expected a JSON array")
         with source.path.open("rb") as handle:
             for record, item in json_items(handle, "item", source.name):
-                where = Where(source.name, record=record)
-                note = mapping(item, where, "notification")
-                if text_field(note, "type", where, required=True) != "mention":
-                    continue
-                status = mapping(note.get("status"), where, "status")
-                visibility = text_field(status, "visibility", where)
-                yield MessageDraft(
-                    platform="mastodon",
-                    external_id=text_field(status, "uri", where, required=True, label="status.uri"),
-                    sender=_account_ref(mapping(note.get("account"), where, "account"), where),
-                    text=html_to_text(text_field(status, "content", where)),
-                    subject=text_field(status, "spoiler_text", where),
-                    created_at=parse_time(status.get("created_at"), where, "status.created_at"),
-                    raw=canonical_json(item),
-                    kind="direct" if visibility == "direct" else "mention",
-                    thread_id=text_field(status, "in_reply_to_id", where)
-                    or text_field(status, "id", where),
-                    reply_to=text_field(status, "in_reply_to_id", where),
-                    url=text_field(status, "url", where) or text_field(status, "uri", where),
-                    private=visibility == "direct")
+                draft = notification_draft(item, Where(source.name, record=record))
+                if draft is not None:
+                    yield draft
 
 
 class MastodonOutboxImporter:
