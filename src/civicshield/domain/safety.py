@@ -78,8 +78,9 @@ class SafetyPlan:
         return sorted((c for c in self.contacts if c.order > 0), key=lambda c: c.order)
 
     def review_due(self, now: datetime) -> bool:
-        """True when the plan was never reviewed or was reviewed 90 days ago or more."""
-        return self.reviewed_at is None or now - self.reviewed_at >= REVIEW_EVERY
+        """True when the plan was last reviewed or changed 90 days ago or more."""
+        last = max((t for t in (self.reviewed_at, self.updated_at) if t), default=None)
+        return last is None or now - last >= REVIEW_EVERY
 
 
 def validate(plan: SafetyPlan) -> SafetyPlan:

@@ -77,7 +77,7 @@ def post(client: httpx.Client, url: str, kind: str, secret: str, note: Mapping[s
     try:
         response = client.post(url, content=body, headers=headers)
     except httpx.HTTPError as exc:
-        raise DeliveryError(f"the webhook could not be reached ({type(exc).__name__})") from exc
+        raise DeliveryError(f"the webhook could not be reached: {exc}") from exc
     if response.status_code >= 300:
         raise DeliveryError(f"the webhook answered {response.status_code}",
                             retryable=response.status_code >= 500

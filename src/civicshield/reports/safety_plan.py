@@ -23,7 +23,8 @@ def plan_html(plan: SafetyPlan, principal: str, zone: tzinfo, now: datetime) -> 
     """The whole plan as HTML (every value escaped)."""
     return render_template(
         "safety_plan.html", plan=plan, principal=principal, roles=CONTACT_ROLES,
-        areas=STEP_AREAS, severities=SEVERITY_WORDS, chain=plan.chain(),
+        areas=STEP_AREAS, severities=SEVERITY_WORDS,
+        contacts=sorted(plan.contacts, key=lambda c: (c.order == 0, c.order)),
         updated=_local(plan.updated_at, zone), reviewed=_local(plan.reviewed_at, zone),
         printed=_local(now.astimezone(UTC), zone), due=plan.review_due(now))
 

@@ -18,7 +18,7 @@ from civicshield.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from civicshield.web import account, exposure, incidents, views
+from civicshield.web import account, alerts, exposure, incidents, intake, safety, views
 from civicshield.web.api import create_api
 from civicshield.web.auth import LoginRequired, PasswordChangeRequired, login_redirect
 from civicshield.web.render import page
@@ -57,6 +57,9 @@ def create_app(service: CivicShield) -> FastAPI:
     app.include_router(views.router)
     app.include_router(incidents.router)
     app.include_router(exposure.router)
+    app.include_router(alerts.router)
+    app.include_router(intake.router)
+    app.include_router(safety.router)
     _page_errors(app)
 
     @app.middleware("http")

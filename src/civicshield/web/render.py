@@ -68,5 +68,9 @@ TEMPLATES.env.globals["segments"] = segments
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render a template with the session (if any) in its context."""
+    """Render a template with the session (if any) in its context, and for a signed-in person
+    the open alerts by severity (the banner on every page)."""
+    session = context.get("session")
+    if session is not None and "alert_counts" not in context:
+        context["alert_counts"] = request.app.state.service.alerts.counts(session.user)
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
