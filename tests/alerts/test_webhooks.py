@@ -27,7 +27,7 @@ def receiver() -> Iterator[tuple[str, Received]]:
     got: Received = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             got.append((self.path, dict(self.headers), body))
             self.send_response(200)

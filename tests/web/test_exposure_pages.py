@@ -83,6 +83,8 @@ def test_from_an_upload_to_a_request_on_the_overdue_page(client_for: Client) -> 
 
     page = client.get(f"/exposure/findings/{finding.group(1)}").text
     assert "California: agencies may not post" in page  # an upload's publisher is an agency
+    assert "While this is out: the safety plan" in page  # the home address is out
+    assert "names no safe place yet" in page
     response = client.post("/exposure/requests", data={
         "csrf_token": csrf_of(page), "finding_id": finding.group(1), "basis": "general"},
         follow_redirects=False)

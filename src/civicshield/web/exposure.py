@@ -131,8 +131,12 @@ async def save_profile(request: Request,
 def finding_page(request: Request, finding_id: int,
                  session: Annotated[Session, ADMIN]) -> HTMLResponse:
     """A finding in context, with the laws a removal request could cite."""
-    view = service(request).exposure.finding(session.user, finding_id)
-    return page(request, "exposure_finding.html", session=session, view=view)
+    shield = service(request)
+    view = shield.exposure.finding(session.user, finding_id)
+    plan = None
+    if view.finding.data_kind in ("home_address", "past_address", "family", "school"):
+        plan = shield.safety.plan(session.user)[1]  # what to do while the address is out
+    return page(request, "exposure_finding.html", session=session, view=view, plan=plan)
 
 
 @router.post("/findings/{finding_id}/dismiss")

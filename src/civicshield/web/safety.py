@@ -61,7 +61,7 @@ def _hour(value: str, where: str) -> int | None:
 
 def plan_from_form(form: dict[str, str]) -> SafetyPlan:
     """The plan a submitted editor form describes (empty rows are skipped)."""
-    contacts = []
+    contacts: list[Contact] = []
     for i in range(50):
         name = form.get(f"contact_{i}_name", "").strip()
         if f"contact_{i}_name" not in form:
@@ -84,7 +84,7 @@ def plan_from_form(form: dict[str, str]) -> SafetyPlan:
             email=form.get(f"contact_{i}_email", "").strip()[:320], order=int(order[:3]),
             receives=receives,
             quiet_hours=(start, end) if start is not None and end is not None else None))
-    places = []
+    places: list[SafePlace] = []
     for i in range(50):
         if f"place_{i}_name" not in form:
             break
