@@ -32,8 +32,55 @@ def find_dovecot() -> str | None:
         "/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
 
 
+def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A throwaway certificate authority and a server certificate for 127.0.0.1 signed by it:
+    (CA file, certificate, key), as an office with its own CA would have."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "civicshield test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - datetime.timedelta(days=1))
+          .not_valid_after(now + datetime.timedelta(days=30))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                       content_commitment=False, key_encipherment=False,
+                                       data_encipherment=False, key_agreement=False,
+                                       encipher_only=False, decipher_only=False), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+            .issuer_name(ca_name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([
+                x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+                critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    paths = (folder / "ca.pem", folder / "server.pem", folder / "server.key")
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return paths
+
+
 class Dovecot:
-    """One throwaway Dovecot serving IMAP on 127.0.0.1 without TLS, mailboxes in Maildir."""
+    """One throwaway Dovecot serving IMAP over TLS (its certificate from a test CA, ``ca_file``)
+    on 127.0.0.1, mailboxes in Maildir."""
 
     def __init__(self, binary: str) -> None:
         self.binary = binary
@@ -41,6 +88,7 @@ class Dovecot:
         self.port = free_port()
         self.conf = self.root / "dovecot.conf"
         self.users: dict[str, str] = {}
+        self.ca_file, self._cert, self._key = make_certificates(self.root)
 
     def _identity(self) -> tuple[str, str, str]:
         """Login user, internal user and group, and the mail user (Dovecot refuses root)."""
@@ -75,8 +123,9 @@ state_dir = {self.root}/state
 log_path = {self.root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
+ssl = required
+ssl_cert = <{self._cert}
+ssl_key = <{self._key}
 auth_mechanisms = plain login xoauth2
 default_login_user = {login}
 default_internal_user = {internal}
@@ -98,11 +147,12 @@ userdb {{
 }}
 service imap-login {{
   inet_listener imap {{
-    address = 127.0.0.1
-    port = {self.port}
+    port = 0
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.port}
+    ssl = yes
   }}
   chroot =
 }}

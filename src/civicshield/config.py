@@ -143,6 +143,9 @@ SETTINGS: tuple[Declared, ...] = (
              "(IMAP, Mastodon, Bluesky) and webhooks may reach although they resolve to a local "
              "or private address (a mail server on this machine); empty: public addresses only.",
              _names),
+    Declared("ca_file", "", "A PEM file of certificate authorities to trust, besides the "
+             "machine's own, for a mail server, instance or webhook that uses the office's own "
+             "certificate authority; empty: the machine's authorities only.", _optional_path),
     Declared("public_url", "", "The dashboard's address as staff reach it (for example "
              "https://civicshield.example.gov), used in the links alerts send; empty means "
              "http://HOST:PORT."),
@@ -180,6 +183,7 @@ class Settings:
     evidence_witnesses: tuple[str, ...]
     exposure_allowed_hosts: tuple[str, ...]
     allowed_local_hosts: tuple[str, ...]
+    ca_file: Path | None
     public_url: str
     alert_contacts: tuple[str, ...]
     log_level: str

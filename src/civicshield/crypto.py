@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import (
     BestAvailableEncryption,
     Encoding,
@@ -38,6 +40,13 @@ class Cipher:
         if len(key) != 32:
             raise ConfigError("the encryption key must be 32 bytes (base64 of 32 random bytes)")
         self._aead = AESGCM(key)
+        self._key = key
+
+    def derive(self, label: bytes) -> bytes:
+        """A 32-byte key for one purpose (HKDF-SHA256 of the installation's key and
+        ``label``), for keyed fingerprints; the installation's key itself never leaves here."""
+        return HKDF(algorithm=SHA256(), length=32, salt=None, info=b"civicshield:" + label
+                    ).derive(self._key)
 
     def encrypt(self, plaintext: bytes, *, context: bytes = b"") -> bytes:
         """Return magic + nonce + ciphertext; ``context`` binds the blob to where it is stored."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 
 import httpx
 
@@ -41,9 +42,10 @@ class PublicOnlyTransport(httpx.BaseTransport):
     """Sends each request to the public address its host was checked to resolve to (the Host
     header and TLS name stay the host's), unless the host is allowed by name."""
 
-    def __init__(self, allowed_hosts: frozenset[str] = frozenset()) -> None:
+    def __init__(self, allowed_hosts: frozenset[str] = frozenset(),
+                 tls: ssl.SSLContext | None = None) -> None:
         self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
-        self._inner = httpx.HTTPTransport()
+        self._inner = httpx.HTTPTransport(verify=tls if tls is not None else True)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
@@ -67,8 +69,17 @@ def check_host(host: str, allowed_hosts: frozenset[str]) -> None:
         public_address(host)
 
 
-def guarded_client(allowed_hosts: frozenset[str], *, user_agent: str,
-                   timeout: float = 30.0) -> httpx.Client:
+def tls_context(ca_file: str = "") -> ssl.SSLContext:
+    """Certificate checks as the machine does them, also trusting the authorities in
+    ``ca_file`` when one is given (an office's own certificate authority)."""
+    context = ssl.create_default_context()
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
+def guarded_client(allowed_hosts: frozenset[str], *, user_agent: str, timeout: float = 30.0,
+                   ca_file: str = "") -> httpx.Client:
     """An HTTP client that reaches public addresses only (and the hosts allowed by name)."""
     return httpx.Client(headers={"User-Agent": user_agent}, timeout=timeout,
-                        transport=PublicOnlyTransport(allowed_hosts))
+                        transport=PublicOnlyTransport(allowed_hosts, tls_context(ca_file)))

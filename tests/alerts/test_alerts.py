@@ -257,3 +257,16 @@ def test_doxxing_of_the_home_is_read_from_the_detectors(workspace: Callable[...,
     assert any("home" in r for r in alerts[0].reasons)
     assert alerts[0].severity is Severity.CRITICAL
     assert datetime.now(UTC) > alerts[0].first_at - timedelta(days=1)
+
+
+def test_a_plan_not_reviewed_for_90_days_sends_one_reminder(office: CivicShield, clock: Clock
+                                                             ) -> None:
+    office.safety.save(cli_actor(), plan_with_chain())
+    office.alerts.tick()
+    assert outbox(office) == []  # just written: not due
+    clock.advance(days=91)
+    office.alerts.tick()
+    office.alerts.tick()
+    reminders = [o for o in outbox(office) if o.alert_id is None]
+    assert len(reminders) == 1 and reminders[0].target == "rosa@riverton.test"
+    assert "review the safety plan" in reminders[0].payload["subject"]

@@ -1,12 +1,8 @@
-"""Fixtures for live intake: the IMAP connector in the clear to the loopback test server, and a
-workspace whose alerts go to the loopback SMTP server."""
+"""A workspace for live intake whose alerts go to the loopback SMTP server."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import pytest
-from imapclient import IMAPClient
 
 from civicshield.app import CivicShield
 from civicshield.domain.access import cli_actor
@@ -32,19 +28,6 @@ group_wait = "1s"
 group_interval = "10m"
 repeat_interval = "1h"
 """
-
-
-@pytest.fixture
-def plain_imap(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test server has no TLS: connect in the clear (a real set-up uses TLS)."""
-    from civicshield.connectors.imap import connector as imap
-
-    original = imap.IMAPClient
-
-    def clear(host: str, port: int, ssl: bool, timeout: int) -> IMAPClient:
-        return original(host, port=port, ssl=False, timeout=timeout)
-
-    monkeypatch.setattr(imap, "IMAPClient", clear)
 
 
 def live_workspace(tmp_path: Path, smtp_port: int, **extra: str) -> CivicShield:

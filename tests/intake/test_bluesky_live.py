@@ -14,6 +14,7 @@ import httpx
 
 from civicshield.connectors.bluesky.live import BlueskyKind
 from civicshield.domain.errors import SourceError
+from civicshield.domain.ports import Reach
 
 SAMPLE = json.loads((Path(__file__).parents[1] / "samples" / "bluesky-notifications.json")
                     .read_text(encoding="utf-8"))
@@ -75,7 +76,7 @@ def poll_once(service: FakeService, checkpoint: dict[str, Any], password: str = 
     config = kind.check({"handle": "mayor.bsky.social"}, {"app_password": password})
     stop = threading.Event()
     stop.set()  # one poll, then stop
-    return list(kind.connect(config, {"app_password": password}, frozenset())
+    return list(kind.connect(config, {"app_password": password}, Reach())
                 .stream(checkpoint, stop))
 
 

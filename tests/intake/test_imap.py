@@ -12,7 +12,8 @@ from imapclient import IMAPClient
 
 from civicshield.connectors.imap.connector import ImapKind
 from civicshield.domain.errors import InvalidInputError, SourceError
-from civicshield.domain.ports import Delivery
+from civicshield.domain.ports import Delivery, Reach
+from civicshield.network import tls_context
 from tests.mail_servers import Dovecot
 
 _ids = itertools.count(1)
@@ -24,6 +25,11 @@ def mail(subject: str, body: str = "Hello from a resident.", sender: str = "resi
     return (f"From: Resident <{sender}>\r\nTo: mayor@riverton.test\r\nSubject: {subject}\r\n"
             f"Date: Tue, 01 Dec 2026 14:{n % 60:02d}:00 +0000\r\n"
             f"Message-ID: <imap-test-{n}@example.org>\r\n\r\n{body}\r\n").encode()
+
+
+def reach(server: Dovecot) -> Reach:
+    """Loopback allowed, and the test server's certificate authority trusted."""
+    return Reach(frozenset({"127.0.0.1"}), str(server.ca_file))
 
 
 def config(server: Dovecot, user: str, **extra: object) -> dict[str, object]:
@@ -41,14 +47,13 @@ def take(stream: Iterator[Delivery], stop: threading.Event, count: int) -> list[
     return got
 
 
-def test_catch_up_then_idle_delivers_mail_as_it_arrives(dovecot: Dovecot, plain_imap: None
-                                                         ) -> None:
+def test_catch_up_then_idle_delivers_mail_as_it_arrives(dovecot: Dovecot) -> None:
     user = "clerk@riverton.test"
     first = mail("before the connector started")
     dovecot.deliver(user, first)
     kind = ImapKind()
     settings = kind.check(config(dovecot, user, idle_seconds=10), {"password": "clerk-Pass"})
-    conn = kind.connect(settings, {"password": "clerk-Pass"}, frozenset({"127.0.0.1"}))
+    conn = kind.connect(settings, {"password": "clerk-Pass"}, reach(dovecot))
     stop = threading.Event()
     later = mail("while it was idling", "Are you reading this live?")
     timer = threading.Timer(1.5, dovecot.deliver, args=(user, later))
@@ -68,29 +73,29 @@ def test_catch_up_then_idle_delivers_mail_as_it_arrives(dovecot: Dovecot, plain_
     assert all(not d.drafts for d in again)
 
 
-def test_the_mailbox_is_opened_read_only(dovecot: Dovecot, plain_imap: None) -> None:
+def test_the_mailbox_is_opened_read_only(dovecot: Dovecot) -> None:
     user = "clerk@riverton.test"
     dovecot.deliver(user, mail("unread"))
     kind = ImapKind()
     conn = kind.connect(config(dovecot, user), {"password": "clerk-Pass"},
-                        frozenset({"127.0.0.1"}))
+                        reach(dovecot))
     stop = threading.Event()
     stop.set()
     assert any(d.drafts for d in conn.stream({}, stop))
-    with IMAPClient("127.0.0.1", port=dovecot.port, ssl=False) as client:
+    with IMAPClient("127.0.0.1", port=dovecot.port, ssl=True,
+                    ssl_context=tls_context(str(dovecot.ca_file))) as client:
         client.login(user, "clerk-Pass")
         client.select_folder("INBOX", readonly=True)
         flags = client.get_flags(client.search(["ALL"]))
     assert all(b"\\Seen" not in f for f in flags.values())  # staff still see it as unread
 
 
-def test_a_renumbered_mailbox_is_read_again_from_the_start(dovecot: Dovecot, plain_imap: None
-                                                           ) -> None:
+def test_a_renumbered_mailbox_is_read_again_from_the_start(dovecot: Dovecot) -> None:
     user = "clerk@riverton.test"
     dovecot.deliver(user, mail("kept across a rebuild"))
     kind = ImapKind()
     conn = kind.connect(config(dovecot, user), {"password": "clerk-Pass"},
-                        frozenset({"127.0.0.1"}))
+                        reach(dovecot))
     stop = threading.Event()
     stop.set()
     first = list(conn.stream({}, stop))
@@ -101,28 +106,28 @@ def test_a_renumbered_mailbox_is_read_again_from_the_start(dovecot: Dovecot, pla
     assert sum(len(d.drafts) for d in again) == sum(len(d.drafts) for d in first)
 
 
-def test_xoauth2_login(dovecot: Dovecot, plain_imap: None) -> None:
+def test_xoauth2_login(dovecot: Dovecot) -> None:
     user = "clerk@riverton.test"
     kind = ImapKind()
     token = dovecot.oauth_token(user)
     settings = kind.check(config(dovecot, user, auth="oauth2"), {"access_token": token})
-    conn = kind.connect(settings, {"access_token": token}, frozenset({"127.0.0.1"}))
+    conn = kind.connect(settings, {"access_token": token}, reach(dovecot))
     stop = threading.Event()
     stop.set()
     assert list(conn.stream({}, stop))  # logged in and read
 
 
-def test_refused_credentials_say_a_person_must_act(dovecot: Dovecot, plain_imap: None) -> None:
+def test_refused_credentials_say_a_person_must_act(dovecot: Dovecot) -> None:
     kind = ImapKind()
     conn = kind.connect(config(dovecot, "clerk@riverton.test"), {"password": "wrong"},
-                        frozenset({"127.0.0.1"}))
+                        reach(dovecot))
     with pytest.raises(SourceError) as refused:
         list(conn.stream({}, threading.Event()))
     assert not refused.value.retryable
     assert "refused the password" in str(refused.value)
     expired = dovecot.oauth_token("clerk@riverton.test", expires_in=-60)
     conn = kind.connect(config(dovecot, "clerk@riverton.test", auth="oauth2"),
-                        {"access_token": expired}, frozenset({"127.0.0.1"}))
+                        {"access_token": expired}, reach(dovecot))
     with pytest.raises(SourceError) as refused:
         list(conn.stream({}, threading.Event()))
     assert "refused the access token" in str(refused.value)
@@ -130,7 +135,7 @@ def test_refused_credentials_say_a_person_must_act(dovecot: Dovecot, plain_imap:
 
 def test_a_local_mail_server_needs_the_operator_to_allow_it() -> None:
     kind = ImapKind()
-    conn = kind.connect({"host": "127.0.0.1", "username": "u"}, {"password": "p"}, frozenset())
+    conn = kind.connect({"host": "127.0.0.1", "username": "u"}, {"password": "p"}, Reach())
     with pytest.raises(SourceError) as refused:
         list(conn.stream({}, threading.Event()))
     assert "CIVICSHIELD_ALLOWED_LOCAL_HOSTS" in str(refused.value)
@@ -150,3 +155,14 @@ def test_bad_settings_name_the_field(config: dict[str, object], secret: dict[str
     with pytest.raises(InvalidInputError) as refused:
         ImapKind().check(config, secret)
     assert f"'{named}'" in str(refused.value)
+
+
+def test_the_server_certificate_is_checked(dovecot: Dovecot) -> None:
+    kind = ImapKind()
+    untrusted = Reach(frozenset({"127.0.0.1"}))  # the test CA is not among the machine's
+    conn = kind.connect(config(dovecot, "clerk@riverton.test"), {"password": "clerk-Pass"},
+                        untrusted)
+    with pytest.raises(SourceError) as refused:
+        list(conn.stream({}, threading.Event()))
+    assert "cannot reach the mail server" in str(refused.value)
+    assert "Certificate" in str(refused.value) or "SSL" in str(refused.value)

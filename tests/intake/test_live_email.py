@@ -41,8 +41,8 @@ def stored(service) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_a_threat_by_email_is_alerted_once_and_stored_once(
-        tmp_path: Path, dovecot: Dovecot, smtp_sink: SmtpSink, plain_imap: None) -> None:
-    service = live_workspace(tmp_path, smtp_sink.port)
+        tmp_path: Path, dovecot: Dovecot, smtp_sink: SmtpSink) -> None:
+    service = live_workspace(tmp_path, smtp_sink.port, ca_file=str(dovecot.ca_file))
     admin = cli_actor()
     service.intake.add_source(admin, "imap", "mayor inbox", {
         "host": "127.0.0.1", "port": dovecot.port, "username": USER, "idle_seconds": 10},
@@ -82,9 +82,9 @@ def test_a_threat_by_email_is_alerted_once_and_stored_once(
     assert health.state == "ok" and "last message" in health.line
 
 
-def test_a_restart_reads_nothing_twice(tmp_path: Path, dovecot: Dovecot, smtp_sink: SmtpSink,
-                                       plain_imap: None) -> None:
-    service = live_workspace(tmp_path, smtp_sink.port)
+def test_a_restart_reads_nothing_twice(tmp_path: Path, dovecot: Dovecot,
+                                       smtp_sink: SmtpSink) -> None:
+    service = live_workspace(tmp_path, smtp_sink.port, ca_file=str(dovecot.ca_file))
     admin = cli_actor()
     service.intake.add_source(admin, "imap", "clerk inbox", {
         "host": "127.0.0.1", "port": dovecot.port, "username": "clerk@riverton.test",

@@ -16,7 +16,7 @@ import pytest
 
 from civicshield.connectors.mastodon.live import MastodonKind
 from civicshield.domain.errors import InvalidInputError, SourceError
-from civicshield.domain.ports import Delivery
+from civicshield.domain.ports import Delivery, Reach
 
 SAMPLE = json.loads((Path(__file__).parents[1] / "samples" / "mastodon-notifications.json")
                     .read_text(encoding="utf-8"))
@@ -47,6 +47,9 @@ class FakeInstance:
         self.streamed: list[dict[str, Any]] = []
         self.fail_next: list[httpx.Response] = []
         self.requests: list[httpx.Request] = []
+        self.stream_open = False
+        self.live: list[dict[str, Any]] = []  # posted while a stream is open: it announces them
+        self.posted_during_catch_up: dict[str, Any] | None = None
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -55,8 +58,15 @@ class FakeInstance:
         if self.fail_next:
             return self.fail_next.pop(0)
         if request.url.path == "/api/v1/notifications":
-            return httpx.Response(200, json=self._page(request.url.params))
+            page = self._page(request.url.params)
+            if self.posted_during_catch_up is not None:  # someone posts while we page
+                note, self.posted_during_catch_up = self.posted_during_catch_up, None
+                self.notes.append(note)
+                if self.stream_open:
+                    self.live.append(note)
+            return httpx.Response(200, json=page)
         if request.url.path == "/api/v1/streaming/user/notification":
+            self.stream_open = True
             return httpx.Response(200, headers={"content-type": "text/event-stream"},
                                   content=self._events())
         return httpx.Response(404)
@@ -70,6 +80,8 @@ class FakeInstance:
 
     def _events(self) -> Iterator[bytes]:
         yield b":thump\n\n"
+        for note in self.live:
+            yield f"event: notification\ndata: {json.dumps(note)}\n\n".encode()
         for note in self.streamed:
             self.notes.append(note)
             yield f"event: notification\ndata: {json.dumps(note)}\n\n".encode()
@@ -81,7 +93,7 @@ def open_stream(instance: FakeInstance, token: str = TOKEN):  # type: ignore[no-
     kind = MastodonKind(transport=httpx.MockTransport(instance))
     config = kind.check({"server": "https://mastodon.example", "account": "@mayor"},
                         {"access_token": token})
-    return kind.connect(config, {"access_token": token}, frozenset())
+    return kind.connect(config, {"access_token": token}, Reach())
 
 
 def drain(stream: Iterator[Delivery]) -> tuple[list[Delivery], SourceError | None]:
@@ -122,6 +134,14 @@ def test_after_a_dropped_stream_the_catch_up_finds_what_was_missed() -> None:
     instance.notes.append(notification(2, "while we were away"))  # posted between connections
     again, _ = drain(open_stream(instance).stream(checkpoint, threading.Event()))
     assert texts(again) == ["while we were away"]
+
+
+def test_a_mention_posted_during_the_catch_up_is_not_missed() -> None:
+    instance = FakeInstance()
+    instance.notes = [notification(1, "before")]
+    instance.posted_during_catch_up = notification(2, "while catching up")
+    got, _ = drain(open_stream(instance).stream({}, threading.Event()))
+    assert texts(got) == ["before", "while catching up"]
 
 
 def test_a_rate_limit_says_how_long_to_wait() -> None:

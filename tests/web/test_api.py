@@ -133,3 +133,21 @@ def test_exposure_through_the_api(web_service: CivicShield, admin: User, tmp_pat
     assert sent.status_code == 200 and sent.json()["overdue"]
     overdue = client.get("/api/v1/exposure/requests", params={"overdue": "true"}).json()
     assert [r["id"] for r in overdue] == [optout["id"]]
+
+
+def test_alerts_over_the_api(web_service: CivicShield, admin: User) -> None:
+    from datetime import UTC, datetime
+
+    web_service.alerts.fire_since(admin, datetime(2026, 1, 1, tzinfo=UTC))
+    viewer = api(web_service, admin, "viewer")
+    listed = viewer.get("/api/v1/alerts").json()
+    assert listed and listed[0]["severity"] == "critical" and listed[0]["reasons"]
+    one = viewer.get(f"/api/v1/alerts/{listed[0]['id']}").json()
+    assert len(one["message_ids"]) == one["message_count"] > 0
+    assert viewer.post(f"/api/v1/alerts/{one['id']}/acknowledge").status_code == 403
+    analyst = api(web_service, admin, "analyst")
+    taken = analyst.post(f"/api/v1/alerts/{one['id']}/acknowledge").json()
+    assert taken["status"] == "acknowledged" and taken["acknowledged_by"] == "analyst"
+    closed = analyst.post(f"/api/v1/alerts/{one['id']}/resolve").json()
+    assert closed["status"] == "resolved"
+    assert analyst.post(f"/api/v1/alerts/{one['id']}/resolve").status_code == 400

@@ -171,3 +171,22 @@ def test_admin_scans_a_whole_folder_from_the_browser(page: Any, tmp_path: Any,
     rows = page.locator("table tbody tr").count()
     assert rows >= 10  # the folder's seeded variants, each a finding
     expect(page.locator("body")).to_contain_text("upload:packets/minutes.docx")
+
+
+def test_the_banner_leads_to_the_alert_and_an_analyst_acknowledges_it(
+        page: Any, web_service: CivicShield) -> None:
+    from datetime import UTC, datetime
+
+    from civicshield.domain.access import cli_actor
+
+    assert web_service.alerts.fire_since(cli_actor(), datetime(2026, 1, 1, tzinfo=UTC)) > 0
+    log_in(page, "analyst")
+    banner = page.locator(".alert-banner a")
+    expect(banner).to_contain_text("need")
+    banner.click()
+    page.wait_for_url("**/alerts")
+    page.locator("table a[href^='/alerts/']").first.click()
+    expect(page.locator("h2", has_text="Every message in this alert")).to_be_visible()
+    page.click("text=Acknowledge: I am handling this")
+    expect(page.locator(".facts")).to_contain_text("acknowledged by analyst")
+    expect(page.locator(".alert-banner")).to_have_count(0)  # nothing waits for someone now

@@ -11,19 +11,19 @@ import httpx
 
 from civicshield import __version__
 from civicshield.domain.errors import SourceError
+from civicshield.domain.ports import Reach
 from civicshield.network import BlockedAddressError, guarded_client
 
 USER_AGENT = f"civicshield-intake/{__version__}"
 
 
-def make_client(allowed_hosts: frozenset[str],
-                transport: httpx.BaseTransport | None = None) -> httpx.Client:
+def make_client(reach: Reach, transport: httpx.BaseTransport | None = None) -> httpx.Client:
     """A client for one source: the given transport (recorded answers in tests), else one that
     reaches public addresses and the hosts allowed by name."""
     if transport is not None:
         return httpx.Client(transport=transport, headers={"User-Agent": USER_AGENT},
                             timeout=30.0)
-    return guarded_client(allowed_hosts, user_agent=USER_AGENT)
+    return guarded_client(reach.allowed_hosts, user_agent=USER_AGENT, ca_file=reach.ca_file)
 
 
 def retry_after(response: httpx.Response) -> float | None:

@@ -185,6 +185,15 @@ class LiveConnection(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Where live sources may connect: hosts allowed although local or private (set by the
+    machine's operator), and a file of extra certificate authorities to trust."""
+
+    allowed_hosts: frozenset[str] = frozenset()
+    ca_file: str = ""
+
+
 class LiveKind(Protocol):
     """A kind of live source (IMAP, Mastodon streaming, Bluesky polling)."""
 
@@ -199,6 +208,6 @@ class LiveKind(Protocol):
         ...
 
     def connect(self, config: Mapping[str, Any], secret: Mapping[str, str],
-                allowed_hosts: frozenset[str]) -> LiveConnection:
+                reach: Reach) -> LiveConnection:
         """A connection to the source (nothing is reached before ``stream``)."""
         ...

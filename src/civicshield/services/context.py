@@ -17,6 +17,7 @@ from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.escalation import Weights
 from civicshield.domain.models import Principal
 from civicshield.domain.ports import Importer, LiveKind
+from civicshield.storage.database import connect
 from civicshield.storage.repository import SqlRepository
 
 
@@ -40,9 +41,11 @@ class ServiceContext:
     live_sources: Mapping[str, LiveKind] = field(default_factory=dict)
 
     @contextmanager
-    def transaction(self) -> Iterator[SqlRepository]:
-        """One unit of work: committed at the end, rolled back on any error."""
-        with self.engine.begin() as conn:
+    def transaction(self, *, write: bool = False) -> Iterator[SqlRepository]:
+        """One unit of work: committed at the end, rolled back on any error. ``write`` for a
+        unit that reads and then writes while other processes may write too (live intake,
+        alerts): it waits for the write lock at its start instead of failing half way."""
+        with connect(self.engine, write=write) as conn:
             yield SqlRepository(conn, self.cipher, self.signer)
 
 

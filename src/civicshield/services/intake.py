@@ -22,7 +22,7 @@ from civicshield.domain import pipeline
 from civicshield.domain.access import require
 from civicshield.domain.errors import CivicShieldError, InvalidInputError, SourceError
 from civicshield.domain.models import ChannelKind, Role, User
-from civicshield.domain.ports import Delivery, LiveKind, StopSignal
+from civicshield.domain.ports import Delivery, LiveKind, Reach, StopSignal
 from civicshield.services.context import ServiceContext, resolve_principal
 from civicshield.storage.intake import IntakeSource, SqlIntakeRepository
 from civicshield.storage.repository import SqlRepository
@@ -83,7 +83,7 @@ class Intake:
             raise InvalidInputError("field 'name': give the source a short name without '/'")
         checked = live.check(config, secret)
         kept = {k: v for k, v in secret.items() if k in live.secret_fields and v}
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             target = resolve_principal(repo, principal)
             source_id = SqlIntakeRepository(repo.conn, self.context.cipher).add(
                 name=name, kind=kind, principal_id=target.id, channel_kind=channel_kind,
@@ -94,7 +94,7 @@ class Intake:
     def replace_secret(self, actor: User, source_id: int, secret: Mapping[str, str]) -> None:
         """New credentials for a source (admins)."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             store = SqlIntakeRepository(repo.conn, self.context.cipher)
             source = store.source(source_id)
             live = self.kinds[source.kind]
@@ -107,7 +107,7 @@ class Intake:
     def set_enabled(self, actor: User, source_id: int, *, enabled: bool) -> None:
         """Switch a source on or off (admins)."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             store = SqlIntakeRepository(repo.conn, self.context.cipher)
             store.set_enabled(source_id, enabled=enabled)
             repo.audit(actor.username, "intake.enabled" if enabled else "intake.disabled",
@@ -130,7 +130,7 @@ class Intake:
         transaction; returns how many messages were new."""
         live = self.kinds[source.kind]
         stored = 0
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             if delivery.drafts:
                 stored = self._store_drafts(repo, source, live, delivery)
             SqlIntakeRepository(repo.conn, self.context.cipher).save_checkpoint(
@@ -169,8 +169,10 @@ class Intake:
                 if not source.enabled:
                     return
                 live = self.kinds[source.kind]
-                connection = live.connect(source.config, secret,
-                                          frozenset(self.context.settings.allowed_local_hosts))
+                settings = self.context.settings
+                connection = live.connect(source.config, secret, Reach(
+                    frozenset(settings.allowed_local_hosts),
+                    str(settings.ca_file) if settings.ca_file else ""))
                 checkpoint = source.checkpoint
                 for delivery in connection.stream(checkpoint, stop):
                     self.store(source, delivery)
@@ -191,7 +193,7 @@ class Intake:
 
     def _failed(self, source_id: int, problem: str) -> None:
         log.warning("intake source %d: %s", source_id, problem)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             SqlIntakeRepository(repo.conn, self.context.cipher).record_error(
                 source_id, problem, self.context.clock())
 

@@ -32,7 +32,7 @@ class Safety:
         """Check and store the plan (admins); InvalidInputError names the field."""
         require(actor, Role.ADMIN)
         now = self.context.clock()
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             target = resolve_principal(repo, principal)
             store = SqlSafetyRepository(repo.conn, self.context.cipher)
             before = store.plan(target.id)
@@ -47,7 +47,7 @@ class Safety:
         """Record that the plan was read through and is current (admins)."""
         require(actor, Role.ADMIN)
         now = self.context.clock()
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             target = resolve_principal(repo, principal)
             store = SqlSafetyRepository(repo.conn, self.context.cipher)
             kept = replace(store.plan(target.id) or SafetyPlan(), reviewed_at=now,

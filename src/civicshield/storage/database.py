@@ -44,7 +44,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A unit of work that reads and then writes asks for the write lock up front ("BEGIN
+    # IMMEDIATE", waiting up to the busy timeout): a deferred one that must upgrade while
+    # another connection writes fails at once with "database is locked".
+    mode = conn.get_execution_options().get("sqlite_begin", "")
+    conn.exec_driver_sql(f"BEGIN {mode}" if mode == "IMMEDIATE" else "BEGIN")
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -82,7 +86,11 @@ def check_current(engine: Engine) -> None:
 
 
 @contextmanager
-def connect(engine: Engine) -> Iterator[Connection]:
-    """One transaction: committed when the block ends, rolled back on any error."""
-    with engine.begin() as conn:
-        yield conn
+def connect(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
+    """One transaction: committed when the block ends, rolled back on any error. ``write``:
+    the unit of work reads, then writes; on SQLite it takes the write lock at the start."""
+    with engine.connect() as conn:
+        if write:
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            yield conn

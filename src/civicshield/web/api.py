@@ -19,6 +19,7 @@ from civicshield.domain.access import require
 from civicshield.domain.detection import LABELS
 from civicshield.domain.models import ChannelKind, ReviewState, Role, StoredMessage
 from civicshield.domain.ports import QueueFilter
+from civicshield.web.api_alerts import add_alert_routes
 from civicshield.web.api_auth import Caller, _svc
 from civicshield.web.api_exposure import add_exposure_routes
 from civicshield.web.api_incidents import add_incident_routes
@@ -189,6 +190,7 @@ def create_api() -> FastAPI:
         return ImportOut(format=result.fmt, added=result.added, skipped=result.skipped,
                          import_id=result.import_id)
 
+    add_alert_routes(api)
     add_incident_routes(api)
     add_exposure_routes(api)
     return api

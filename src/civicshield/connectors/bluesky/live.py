@@ -17,7 +17,7 @@ from civicshield.connectors.bluesky.connector import BlueskyImporter
 from civicshield.connectors.live_http import dropped, json_of, make_client
 from civicshield.domain.errors import ImportFailure, InvalidInputError, SourceError
 from civicshield.domain.models import MessageDraft
-from civicshield.domain.ports import Delivery, LiveConnection, LiveKind, StopSignal
+from civicshield.domain.ports import Delivery, LiveConnection, LiveKind, Reach, StopSignal
 from civicshield.hookspecs import hookimpl
 
 log = logging.getLogger("civicshield.intake")
@@ -56,11 +56,11 @@ class BlueskyKind:
         return settings.model_dump(mode="json")
 
     def connect(self, config: Mapping[str, Any], secret: Mapping[str, str],
-                allowed_hosts: frozenset[str]) -> LiveConnection:
+                reach: Reach) -> LiveConnection:
         """A poller for one account."""
         settings = BlueskySettings.model_validate(dict(config))
         return BlueskyPoller(settings, secret.get("app_password", ""),
-                             make_client(allowed_hosts, self.transport))
+                             make_client(reach, self.transport))
 
 
 class BlueskyPoller:

@@ -21,9 +21,9 @@ from civicshield.connectors.base import Where, validated
 from civicshield.connectors.email.connector import message_to_draft
 from civicshield.domain.errors import ImportFailure, InvalidInputError, SourceError
 from civicshield.domain.models import MessageDraft, SenderRef
-from civicshield.domain.ports import Delivery, LiveConnection, LiveKind, StopSignal
+from civicshield.domain.ports import Delivery, LiveConnection, LiveKind, Reach, StopSignal
 from civicshield.hookspecs import hookimpl
-from civicshield.network import BlockedAddressError, check_host
+from civicshield.network import BlockedAddressError, check_host, tls_context
 
 #: Messages fetched per round trip.
 FETCH_BATCH = 50
@@ -64,20 +64,19 @@ class ImapKind:
         return settings.model_dump()
 
     def connect(self, config: Mapping[str, Any], secret: Mapping[str, str],
-                allowed_hosts: frozenset[str]) -> LiveConnection:
+                reach: Reach) -> LiveConnection:
         """A mailbox reader."""
         settings = ImapSettings.model_validate(dict(config))
-        return ImapMailbox(settings, dict(secret), allowed_hosts)
+        return ImapMailbox(settings, dict(secret), reach)
 
 
 class ImapMailbox:
     """One mailbox folder, read as mail arrives."""
 
-    def __init__(self, settings: ImapSettings, secret: dict[str, str],
-                 allowed_hosts: frozenset[str]) -> None:
+    def __init__(self, settings: ImapSettings, secret: dict[str, str], reach: Reach) -> None:
         self.settings = settings
         self._secret = secret
-        self._allowed = allowed_hosts
+        self._reach = reach
 
     def stream(self, checkpoint: Mapping[str, Any], stop: StopSignal) -> Iterator[Delivery]:
         """Catch up from the checkpoint, then yield new mail as IDLE announces it."""
@@ -103,10 +102,12 @@ class ImapMailbox:
     def _open(self) -> IMAPClient:
         s = self.settings
         try:
-            check_host(s.host, self._allowed)
-            client = IMAPClient(s.host, port=s.port, ssl=s.security == "tls", timeout=60)
+            check_host(s.host, self._reach.allowed_hosts)
+            tls = tls_context(self._reach.ca_file)
+            client = IMAPClient(s.host, port=s.port, ssl=s.security == "tls", ssl_context=tls,
+                                timeout=60)
             if s.security == "starttls":
-                client.starttls(ssl.create_default_context())
+                client.starttls(tls)
         except BlockedAddressError as exc:
             raise SourceError(f"{exc} (an operator can allow it with "
                               "CIVICSHIELD_ALLOWED_LOCAL_HOSTS)", retryable=False) from exc
@@ -164,16 +165,23 @@ class ImapMailbox:
         when stopped."""
         if not client.has_capability("IDLE"):
             return not stop.wait(self.settings.poll_seconds) and _noop(client)
+        if _arrived(client.noop()[1]):  # mail that came while the last batch was fetched
+            return True
         client.idle()
         started = time.monotonic()
         try:
             while not stop.is_set() and time.monotonic() - started < self.settings.idle_seconds:
-                responses = client.idle_check(timeout=1.0)
-                if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                if _arrived(client.idle_check(timeout=1.0)):
                     break
         finally:
             client.idle_done()
         return not stop.is_set()
+
+
+def _arrived(responses: list[Any]) -> bool:
+    """Whether untagged responses announce new mail."""
+    return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT")
+               for r in responses)
 
 
 def _noop(client: IMAPClient) -> bool:

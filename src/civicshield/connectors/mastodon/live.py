@@ -18,7 +18,7 @@ from civicshield.connectors.live_http import checked, dropped, json_of, make_cli
 from civicshield.connectors.mastodon.connector import notification_draft
 from civicshield.domain.errors import ImportFailure, InvalidInputError, SourceError
 from civicshield.domain.models import MessageDraft
-from civicshield.domain.ports import Delivery, LiveConnection, LiveKind, StopSignal
+from civicshield.domain.ports import Delivery, LiveConnection, LiveKind, Reach, StopSignal
 from civicshield.hookspecs import hookimpl
 
 log = logging.getLogger("civicshield.intake")
@@ -61,11 +61,11 @@ class MastodonKind:
         return settings.model_dump(mode="json")
 
     def connect(self, config: Mapping[str, Any], secret: Mapping[str, str],
-                allowed_hosts: frozenset[str]) -> LiveConnection:
+                reach: Reach) -> LiveConnection:
         """A reader for one account."""
         settings = MastodonSettings.model_validate(dict(config))
         return MastodonStream(settings, secret.get("access_token", ""),
-                              make_client(allowed_hosts, self.transport))
+                              make_client(reach, self.transport))
 
 
 class MastodonStream:
@@ -79,16 +79,22 @@ class MastodonStream:
         self.client.headers["Authorization"] = f"Bearer {token}"
 
     def stream(self, checkpoint: Mapping[str, Any], stop: StopSignal) -> Iterator[Delivery]:
-        """Mentions since the checkpoint, then each one as it is announced."""
+        """Open the stream, catch up by REST on what was posted since the checkpoint, then yield
+        each notification the stream announces. The stream is opened first so that nothing
+        posted during the catch-up falls between the two (an item seen twice is stored once)."""
         since = str(checkpoint.get("since_id", ""))
+        url = f"{self.streaming}/api/v1/streaming/user/notification"
         try:
-            caught = self._catch_up(since)
-            for start in range(0, len(caught), 50):
-                chunk = caught[start:start + 50]
-                since = chunk[-1][0]
-                yield Delivery(tuple(d for _, d in chunk if d), {"since_id": since})
-            yield Delivery((), {"since_id": since})
-            yield from self._listen(since, stop)
+            with self.client.stream("GET", url, timeout=httpx.Timeout(
+                    30.0, read=STREAM_SILENCE)) as response:
+                checked(response, self.server)
+                caught = self._catch_up(since)
+                for start in range(0, len(caught), 50):
+                    chunk = caught[start:start + 50]
+                    since = max(since, chunk[-1][0], key=_as_number) if since else chunk[-1][0]
+                    yield Delivery(tuple(d for _, d in chunk if d), {"since_id": since})
+                yield Delivery((), {"since_id": since})
+                yield from self._listen(response, since, stop)
         except httpx.HTTPError as exc:
             raise dropped(exc, self.server) from exc
 
@@ -114,27 +120,24 @@ class MastodonStream:
             max_id = min(found, key=_as_number)
         return sorted(found.items(), key=lambda pair: _as_number(pair[0]))
 
-    def _listen(self, since: str, stop: StopSignal) -> Iterator[Delivery]:
-        url = f"{self.streaming}/api/v1/streaming/user/notification"
-        timeout = httpx.Timeout(30.0, read=STREAM_SILENCE)
-        with self.client.stream("GET", url, timeout=timeout) as response:
-            checked(response, self.server)
-            event, data = "", []
-            for line in response.iter_lines():
-                if stop.is_set():
-                    return
-                if line.startswith(":"):  # a heartbeat
-                    yield Delivery((), {"since_id": since})
-                elif line.startswith("event:"):
-                    event = line[6:].strip()
-                elif line.startswith("data:"):
-                    data.append(line[5:].strip())
-                elif not line and data:
-                    if event == "notification":
-                        delivery = self._event("\n".join(data), since)
-                        since = str(delivery.checkpoint["since_id"])
-                        yield delivery
-                    event, data = "", []
+    def _listen(self, response: httpx.Response, since: str,
+                stop: StopSignal) -> Iterator[Delivery]:
+        event, data = "", []
+        for line in response.iter_lines():
+            if stop.is_set():
+                return
+            if line.startswith(":"):  # a heartbeat
+                yield Delivery((), {"since_id": since})
+            elif line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].strip())
+            elif not line and data:
+                if event == "notification":
+                    delivery = self._event("\n".join(data), since)
+                    since = str(delivery.checkpoint["since_id"])
+                    yield delivery
+                event, data = "", []
         raise SourceError(f"{self.server} closed the stream")
 
     def _event(self, payload: str, since: str) -> Delivery:

@@ -94,7 +94,7 @@ class Alerts:
         temporary.write_text(text, encoding="utf-8")
         temporary.chmod(0o600)
         temporary.replace(path)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.audit(actor.username, "alerts.rules_saved", "alert rules",
                        f"{len(ruleset.rules)} rules")
         return ruleset
@@ -115,7 +115,7 @@ class Alerts:
         require(actor, Role.ANALYST)
         ruleset, _ = self.rules()
         total = 0
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             for principal in repo.principals():
                 keys = repo.recent_keys(principal.id, since)
                 total += self._fire(repo, ruleset, repo.messages_by_keys(principal.id, keys))
@@ -162,7 +162,7 @@ class Alerts:
         by_name = {r.name: r for r in ruleset.rules}
         now = self.context.clock()
         written = 0
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             store = SqlAlertRepository(repo.conn, self.context.cipher)
             plans = SqlSafetyRepository(repo.conn, self.context.cipher).all_plans()
             names = {p.id: p.display_name for p in repo.principals()}
@@ -282,7 +282,7 @@ class Alerts:
         sent = 0
         for item in due:
             error = self._send(item, hooks)
-            with self.context.transaction() as repo:
+            with self.context.transaction(write=True) as repo:
                 store = SqlAlertRepository(repo.conn, self.context.cipher)
                 if error is None:
                     store.mark_sent(item.id, self.context.clock())
@@ -311,7 +311,8 @@ class Alerts:
             if target is None or not target.enabled:
                 return f"the webhook {item.target!r} was removed", False
             with guarded_client(frozenset(settings.allowed_local_hosts),
-                                user_agent="civicshield-alerts") as client:
+                                user_agent="civicshield-alerts",
+                                ca_file=str(settings.ca_file or "")) as client:
                 webhook.post(client, target.url, target.kind, target.secret, note, reference)
             return None
         except ConfigError as exc:
@@ -366,7 +367,7 @@ class Alerts:
     def _set_status(self, actor: User, alert_id: int, status: AlertStatus, action: str) -> None:
         require(actor, Role.ANALYST)
         now = self.context.clock()
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             store = SqlAlertRepository(repo.conn, self.context.cipher)
             alert = store.alert(alert_id)
             if alert.status is AlertStatus.RESOLVED:
@@ -382,7 +383,7 @@ class Alerts:
     def link_incident(self, actor: User, alert_id: int, incident_id: int) -> None:
         """Record the incident opened from this alert."""
         require(actor, Role.ANALYST)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             SqlAlertRepository(repo.conn, self.context.cipher).update(alert_id,
                                                                       incident_id=incident_id)
 
@@ -409,7 +410,7 @@ class Alerts:
         if not name.strip():
             raise InvalidInputError("give the webhook a name")
         _check_url(url, frozenset(self.context.settings.allowed_local_hosts))
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             target = SqlAlertRepository(repo.conn, self.context.cipher).add_target(
                 name.strip(), kind, url, secret, min_severity, self.context.clock())
             repo.audit(actor.username, "alerts.target_added", f"webhook:{name}", kind)
@@ -418,7 +419,7 @@ class Alerts:
     def remove_target(self, actor: User, target_id: int) -> None:
         """Switch a webhook off."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             SqlAlertRepository(repo.conn, self.context.cipher).remove_target(target_id)
             repo.audit(actor.username, "alerts.target_removed", f"webhook:{target_id}", "")
 
