@@ -20,6 +20,7 @@ from civicshield.services.accounts import Accounts
 from civicshield.services.alerts import Alerts
 from civicshield.services.context import ServiceContext, utc_now
 from civicshield.services.exposure import Exposure
+from civicshield.services.hygiene import Hygiene
 from civicshield.services.incidents import Incidents
 from civicshield.services.intake import Intake
 from civicshield.services.principals import Principals
@@ -88,6 +89,7 @@ class CivicShield:
     alerts: Alerts
     intake: Intake
     safety: Safety
+    hygiene: Hygiene
 
     @classmethod
     def build(cls, context: ServiceContext) -> CivicShield:
@@ -96,7 +98,8 @@ class CivicShield:
         return cls(context=context, triage=Triage(context), principals=Principals(context),
                    incidents=Incidents(context), exposure=Exposure(context),
                    accounts=Accounts(context), alerts=alerts,
-                   intake=Intake(context, on_stored=alerts.fire), safety=Safety(context))
+                   intake=Intake(context, on_stored=alerts.fire), safety=Safety(context),
+                   hygiene=Hygiene(context))
 
     @classmethod
     def open(cls, settings: Settings) -> CivicShield:

@@ -151,6 +151,13 @@ SETTINGS: tuple[Declared, ...] = (
              "http://HOST:PORT."),
     Declared("alert_contacts", "", "Comma-separated email addresses told of alerts for a "
              "protected person whose safety plan names no one yet.", _addresses),
+    Declared("pwned_range_url", "https://api.pwnedpasswords.com/range/", "Where the online "
+             "breach check of a password audit asks (Have I Been Pwned's Pwned Passwords range "
+             "API; only the first 5 hex characters of each password's SHA-1 are sent). It is "
+             "asked only when a person chooses the online check for an audit."),
+    Declared("pwned_file", "", "A local copy of the Pwned Passwords list (SHA-1, ordered by "
+             "hash) for the offline breach check of password audits; empty: none.",
+             _optional_path),
     Declared("log_level", "WARNING", "Logging level: DEBUG, INFO, WARNING or ERROR (message text "
              "and personal data never reach the logs).", _log_level),
 )
@@ -186,6 +193,8 @@ class Settings:
     ca_file: Path | None
     public_url: str
     alert_contacts: tuple[str, ...]
+    pwned_range_url: str
+    pwned_file: Path | None
     log_level: str
 
     @property

@@ -7,6 +7,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -24,10 +25,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
-@pytest.fixture
-def server(web_service: CivicShield) -> Iterator[str]:
+@contextmanager
+def serving(shield: CivicShield) -> Iterator[str]:
+    """The dashboard of ``shield`` served by uvicorn on a free loopback port."""
     port = free_port()
-    config = uvicorn.Config(create_app(web_service), host="127.0.0.1", port=port,
+    config = uvicorn.Config(create_app(shield), host="127.0.0.1", port=port,
                             log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
@@ -40,6 +42,12 @@ def server(web_service: CivicShield) -> Iterator[str]:
     finally:
         instance.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(web_service: CivicShield) -> Iterator[str]:
+    with serving(web_service) as base:
+        yield base
 
 
 @pytest.fixture
@@ -190,3 +198,45 @@ def test_the_banner_leads_to_the_alert_and_an_analyst_acknowledges_it(
     page.click("text=Acknowledge: I am handling this")
     expect(page.locator(".facts")).to_contain_text("acknowledged by analyst")
     expect(page.locator(".alert-banner")).to_have_count(0)  # nothing waits for someone now
+
+
+@pytest.fixture
+def hygiene_server(web_service: CivicShield, tmp_path: Any) -> Iterator[str]:
+    """The dashboard with a local copy of the breach list (the offline check)."""
+    import hashlib
+    from dataclasses import replace
+
+    listing = tmp_path / "pwned.txt"
+    lines = sorted(f"{hashlib.sha1(p.encode(), usedforsecurity=False).hexdigest().upper()}:{n}"
+                   for p, n in (("summer", 1203441), ("Correct-Horse-Battery-9", 3),
+                                ("unrelated", 9)))
+    listing.write_text("\n".join(lines) + "\n", encoding="ascii")
+    settings = replace(web_service.settings, pwned_file=listing)
+    with serving(CivicShield.build(replace(web_service.context, settings=settings))) as base:
+        yield base
+
+
+def test_an_analyst_audits_a_bitwarden_export_and_sees_what_to_fix(
+        page: Any, hygiene_server: str) -> None:
+    from pathlib import Path
+
+    page.base = hygiene_server
+    log_in(page, "analyst")
+    page.click("text=Passwords")
+    page.wait_for_url("**/hygiene")
+    export = Path(__file__).parents[1] / "samples" / "vaults" / "bitwarden.json"
+    page.set_input_files("input[name=export]", str(export))
+    page.fill("input[name=person]", "Elena Marsh")
+    page.select_option("select[name=breach_check]", "offline")
+    page.click("button:has-text('Audit')")
+    page.wait_for_url("**/hygiene/*")
+    expect(page.locator("h1")).to_contain_text("Elena Marsh")
+    fix_first = page.locator("ol.fix-first li")
+    expect(fix_first.first).to_contain_text("Password found in a data breach")
+    expect(page.locator(".reuse-group")).to_have_count(1)
+    expect(page.locator(".reuse-group")).to_contain_text("facebook.com")
+    expect(page.locator(".reuse-group")).to_contain_text("x.com")
+    expect(page.locator("#weak")).to_contain_text("riverton.gov")
+    expect(page.locator("#breached")).to_contain_text("rivertonhistory.org")
+    expect(page.locator("#no_2fa")).to_contain_text("google.com")
+    assert "Correct-Horse-Battery-9" not in page.content()

@@ -2,7 +2,7 @@
 
 ``workspace`` (init, serve, demo), ``triage`` (import, analyze, classify, queue), ``principals``,
 ``accounts`` (users), ``incidents`` (incidents and evidence), ``exposure``, ``intake`` (live
-sources), ``alerts`` and ``safety``.
+sources), ``alerts``, ``safety`` and ``hygiene``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from civicshield.cli import (
     accounts,
     alerts,
     exposure,
+    hygiene,
     incidents,
     intake,
     principals,
@@ -47,5 +48,6 @@ for command in (
     intake.intake,
     alerts.alerts,
     safety.safety,
+    hygiene.hygiene,
 ):
     main.add_command(command)

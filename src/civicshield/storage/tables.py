@@ -431,3 +431,88 @@ safety_plans = Table(
     Column("updated_at", TS, nullable=False),
     Column("reviewed_at", TS, nullable=True),
 )
+
+#: Audit rounds: the key that fingerprints passwords for reuse is derived per round, so that
+#: fingerprints from different rounds cannot be compared (a new round rotates the key).
+hygiene_rounds = Table(
+    "hygiene_rounds", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", TS, nullable=False),
+    Column("started_by", String(100), nullable=False),
+)
+
+#: One audit of one person's export: never a password; counts and the score.
+hygiene_audits = Table(
+    "hygiene_audits", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False),
+    Column("round_id", ForeignKey("hygiene_rounds.id"), nullable=False),
+    Column("person", String(200), nullable=False),
+    Column("format", String(32), nullable=False),
+    Column("vault_kind", String(16), nullable=False),
+    Column("policy", String(32), nullable=False),
+    Column("breach_check", String(16), nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("counts", Text, nullable=False, default="{}"),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Index("ix_hygiene_audits_person", "principal_id", "person", "created_at"),
+)
+
+#: What an audit found: the issue, for reuse a keyed fingerprint (HMAC under the round's key),
+#: and the entry's name, site, user name and the detail, encrypted.
+hygiene_findings = Table(
+    "hygiene_findings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("audit_id", ForeignKey("hygiene_audits.id"), nullable=False, index=True),
+    Column("issue", String(32), nullable=False),
+    Column("fingerprint", String(64), nullable=False, default=""),
+    Column("details_encrypted", LargeBinary, nullable=False),
+)
+
+#: The keyed fingerprint of every password of an audit (HMAC under the round's key), so that
+#: reuse across the office's staff is found without keeping any password.
+hygiene_fingerprints = Table(
+    "hygiene_fingerprints", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("audit_id", ForeignKey("hygiene_audits.id"), nullable=False, index=True),
+    Column("fingerprint", String(64), nullable=False),
+)
+
+#: Findings staff set aside on purpose, with the reason and until when.
+hygiene_exclusions = Table(
+    "hygiene_exclusions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False),
+    Column("issue", String(32), nullable=False),
+    Column("site_encrypted", LargeBinary, nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("created_by", String(100), nullable=False),
+)
+
+#: The protected person's accounts; recovery email and phone, address and notes encrypted.
+inventory_accounts = Table(
+    "inventory_accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("principal_id", ForeignKey("principals.id"), nullable=False, index=True),
+    Column("platform", String(40), nullable=False),
+    Column("handle", String(300), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("controlled_by", String(200), nullable=False),
+    Column("two_factor", Boolean, nullable=True),
+    Column("details_encrypted", LargeBinary, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+#: When each privacy check of an account was last done, and by whom.
+inventory_checks = Table(
+    "inventory_checks", metadata,
+    Column("account_id", ForeignKey("inventory_accounts.id"), primary_key=True),
+    Column("check_key", String(64), primary_key=True),
+    Column("done_at", TS, nullable=False),
+    Column("done_by", String(100), nullable=False),
+)

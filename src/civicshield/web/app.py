@@ -18,7 +18,16 @@ from civicshield.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from civicshield.web import account, alerts, exposure, incidents, intake, safety, views
+from civicshield.web import (
+    account,
+    alerts,
+    exposure,
+    hygiene,
+    incidents,
+    intake,
+    safety,
+    views,
+)
 from civicshield.web.api import create_api
 from civicshield.web.auth import LoginRequired, PasswordChangeRequired, login_redirect
 from civicshield.web.render import page
@@ -60,6 +69,7 @@ def create_app(service: CivicShield) -> FastAPI:
     app.include_router(alerts.router)
     app.include_router(intake.router)
     app.include_router(safety.router)
+    app.include_router(hygiene.router)
     _page_errors(app)
 
     @app.middleware("http")
