@@ -52,7 +52,7 @@ def test_what_each_finding_says(sqlite_service: CivicShield) -> None:
     no_2fa = next(f.detail for f in view.of(Issue.NO_2FA) if f.domain == "facebook.com")
     assert "authenticator apps" in no_2fa and "facebook.com/help" in no_2fa
     assert view.findings[0].issue is Issue.REUSED  # most urgent first (no breach check here)
-    assert 0 <= view.record.score < 100
+    assert view.record.score == 60  # 240 points lost over 6 logins (ISSUE_COST)
 
 
 def test_reuse_across_the_office_staff(sqlite_service: CivicShield, tmp_path: Path) -> None:

@@ -232,7 +232,7 @@ def next_notification(alert: Alert, rule: AlertRule, now: datetime) -> datetime 
     if alert.status is not AlertStatus.OPEN:
         return alert.next_notify_at
     if alert.last_notified_at is None:
-        return alert.next_notify_at or alert.first_at + rule.group_wait
+        return alert.next_notify_at or max(alert.first_at + rule.group_wait, now)
     soonest = alert.last_notified_at + rule.group_interval
     if alert.next_notify_at is not None:
         return min(alert.next_notify_at, max(soonest, now))

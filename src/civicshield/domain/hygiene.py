@@ -149,17 +149,22 @@ def rank(finding: HygieneFinding) -> int:
     return ISSUE_ORDER[finding.issue][0]
 
 
+#: What each issue takes from a login's 100 points (the score is the average over logins).
+ISSUE_COST: dict[Issue, int] = {
+    Issue.BREACHED: 60, Issue.REUSED: 40, Issue.WEAK: 30, Issue.SHARED_RECOVERY: 30,
+    Issue.NO_2FA: 20, Issue.MIXED_VAULT: 10, Issue.INSECURE_URL: 10, Issue.OLD: 5,
+    Issue.NO_PASSKEY: 0,
+}
+
+
 def score(findings_by_entry: dict[str, set[Issue]], entries: int) -> int:
-    """A 0 to 100 health score: the share of logins with nothing serious wrong, less a little
-    for each lesser issue."""
+    """A 0 to 100 health score: each login starts at 100 and loses what its issues cost
+    (ISSUE_COST, never below 0); the score is the average over every login audited."""
     if entries == 0:
         return 100
-    serious = {Issue.BREACHED, Issue.REUSED, Issue.WEAK, Issue.NO_2FA, Issue.SHARED_RECOVERY}
-    bad = sum(1 for issues in findings_by_entry.values() if issues & serious)
-    minor = sum(len(issues - serious - {Issue.NO_PASSKEY}) for issues in
-                findings_by_entry.values())
-    value = 100 * (entries - bad) / entries - 2 * minor / max(1, entries) * 10
-    return max(0, min(100, round(value)))
+    lost = sum(min(100, sum(ISSUE_COST[i] for i in issues))
+               for issues in findings_by_entry.values())
+    return max(0, min(100, round(100 - lost / entries)))
 
 
 #: Passwords longer than this are scored on their first characters (zxcvbn slows down sharply on

@@ -98,10 +98,12 @@ class SqlAlertRepository:
                 {"alert_id": alert_id, "message_id": m, "added_at": now} for m in fresh])
             count = self.conn.execute(select(func.count()).select_from(alert_messages).where(
                 alert_messages.c.alert_id == alert_id)).scalar_one()
-            last = self.conn.execute(select(func.max(messages.c.created_at)).select_from(
+            first, last = self.conn.execute(select(
+                func.min(messages.c.created_at), func.max(messages.c.created_at)).select_from(
                 alert_messages.join(messages, messages.c.id == alert_messages.c.message_id))
-                .where(alert_messages.c.alert_id == alert_id)).scalar_one()
-            self.update(alert_id, message_count=int(count), last_at=last or now)
+                .where(alert_messages.c.alert_id == alert_id)).one()
+            self.update(alert_id, message_count=int(count), first_at=first or now,
+                        last_at=last or now)
         return len(fresh)
 
     def update(self, alert_id: int, **values: Any) -> None:

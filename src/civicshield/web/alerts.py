@@ -3,6 +3,7 @@ sent, an incident opened from it, and the rules editor and webhooks (admins)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -83,9 +84,12 @@ def alert_page(request: Request, alert_id: int,
     view = service(request).alerts.view(session.user, alert_id)
     doxxed = any("doxxing" in m.flags for m in view.messages)
     show_plan = session.user.role.allows(Role.ANALYST) and view.plan is not None
+    now = service(request).context.clock()
+    due = view.alert.next_notify_at
+    stale = due is not None and now - due > timedelta(minutes=1)
     return page(request, "alert.html", session=session, view=view, statuses=AlertStatus,
                 doxxed=doxxed, plan=view.plan if show_plan else None,
-                blur=session.user.blur_abusive)
+                blur=session.user.blur_abusive, stale=stale)
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
