@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from civicshield.domain.errors import ConfigError
+from civicshield.domain.hygiene import POLICIES
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,12 @@ def _log_level(value: str) -> str:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
     return level
+
+
+def _password_policy(value: str) -> str:
+    if value.strip() not in POLICIES:
+        raise ValueError(f"expected one of {', '.join(POLICIES)}")
+    return value.strip()
 
 
 def _optional_path(value: str) -> Path | None:
@@ -151,6 +158,9 @@ SETTINGS: tuple[Declared, ...] = (
              "http://HOST:PORT."),
     Declared("alert_contacts", "", "Comma-separated email addresses told of alerts for a "
              "protected person whose safety plan names no one yet.", _addresses),
+    Declared("password_policy", "cisa-2025", "The office's password strength rule for audits: "
+             "cisa-2025 (16 characters and not guessable), nist-800-63b (15), basic (12) or "
+             "strict (20); one audit may still choose another.", _password_policy),
     Declared("pwned_range_url", "https://api.pwnedpasswords.com/range/", "Where the online "
              "breach check of a password audit asks (Have I Been Pwned's Pwned Passwords range "
              "API; only the first 5 hex characters of each password's SHA-1 are sent). It is "
@@ -193,6 +203,7 @@ class Settings:
     ca_file: Path | None
     public_url: str
     alert_contacts: tuple[str, ...]
+    password_policy: str
     pwned_range_url: str
     pwned_file: Path | None
     log_level: str

@@ -25,8 +25,9 @@ def hygiene() -> None:
 @click.option("--principal", default=None)
 @click.option("--format", "fmt", default="", help="The export's format (told from the file "
               "when not given).")
-@click.option("--policy", "policy_name", type=click.Choice(list(POLICIES)),
-              default=DEFAULT_POLICY, show_default=True)
+@click.option("--policy", "policy_name", type=click.Choice(list(POLICIES)), default=None,
+              help=f"The strength rule (the office's CIVICSHIELD_PASSWORD_POLICY, {DEFAULT_POLICY} "
+                   "unless set).")
 @click.option("--breach-check", type=click.Choice(["none", "online", "offline"]),
               default="none", show_default=True,
               help="online: Have I Been Pwned's range API (5 characters of each hash leave the "
@@ -39,7 +40,7 @@ def hygiene() -> None:
               help="Years a guesser might try (birth years of the person and family).")
 @pass_ctx
 def hygiene_audit(ctx: _Context, file: Path, person: str, principal: str | None, fmt: str,
-                  policy_name: str, breach_check: str, breach_file: Path | None,
+                  policy_name: str | None, breach_check: str, breach_file: Path | None,
                   vault_kind: str, birth_years: tuple[int, ...]) -> None:
     """Audit FILE for PERSON: weak, reused and breached passwords, missing two-factor login."""
     service = ctx.service()
@@ -50,7 +51,8 @@ def hygiene_audit(ctx: _Context, file: Path, person: str, principal: str | None,
     view = _guard(lambda: service.hygiene.audit(
         cli_actor(), file, person, principal=principal, fmt=fmt, kdbx_password=password,
         breach_check=breach_check,
-        breach_file=breach_file or service.settings.pwned_file, policy_name=policy_name,
+        breach_file=breach_file or service.settings.pwned_file,
+        policy_name=policy_name or service.settings.password_policy,
         vault_kind=vault_kind, birth_years=birth_years))
     record = view.record
     click.echo(f"Audit #{record.id}: {record.entries} logins from a {record.fmt} export, score "

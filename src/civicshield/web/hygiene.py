@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.hygiene import (
-    DEFAULT_POLICY,
     ISSUE_ORDER,
     MAX_EXPORT_BYTES,
     POLICIES,
@@ -36,7 +35,7 @@ def _overview(request: Request, session: Session, *, error: str = "",
         latest.setdefault(audit.person, []).append(audit.score)
     return page(request, "hygiene.html", status_code=status_code, session=session,
                 audits=audits, office=latest, policies=POLICIES,
-                default_policy=DEFAULT_POLICY, error=error,
+                default_policy=shield.settings.password_policy, error=error,
                 offline=shield.settings.pwned_file is not None,
                 exclusions=shield.hygiene.exclusions(session.user))
 
@@ -52,8 +51,9 @@ def hygiene_page(request: Request, session: Annotated[Session, needs(Role.ANALYS
 async def upload(request: Request, session: Annotated[Session, needs(Role.ANALYST, form=True)],
                  export: Annotated[UploadFile, File()], person: Annotated[str, Form()],
                  vault_kind: Annotated[str, Form()] = "official",
-                 policy_name: Annotated[str, Form()] = DEFAULT_POLICY,
+                 policy_name: Annotated[str, Form()] = "",
                  breach_check: Annotated[str, Form()] = "none",
+                 birth_years: Annotated[str, Form()] = "",
                  kdbx_password: Annotated[str, Form()] = "") -> HTMLResponse | RedirectResponse:
     """Audit the uploaded export; a problem is one line on the page."""
     shield = service(request)
@@ -64,10 +64,13 @@ async def upload(request: Request, session: Annotated[Session, needs(Role.ANALYS
     try:
         with os.fdopen(descriptor, "wb") as out:
             out.write(await export.read(MAX_EXPORT_BYTES + 1))
+        years = tuple(int(y) for y in birth_years.replace(",", " ").split()
+                      if y.isdigit() and 1900 <= int(y) <= 2100)
         view = shield.hygiene.audit(
             session.user, target, person, kdbx_password=kdbx_password,
             breach_check=breach_check, breach_file=shield.settings.pwned_file,
-            policy_name=policy_name, vault_kind=vault_kind, delete_file=True,
+            policy_name=policy_name or shield.settings.password_policy,
+            vault_kind=vault_kind, birth_years=years, delete_file=True,
             display_name=export.filename or "the upload")
     except InvalidInputError as exc:
         return _overview(request, session, error=str(exc), status_code=400)
