@@ -67,8 +67,9 @@ def _context() -> pipeline.PipelineContext:
     from civicshield.domain.ports import ImportRecord
 
     class NoRepo:
-        def existing_keys(self, principal_id: int, keys: object) -> set[tuple[str, str]]:
-            return {("bluesky", "old")}
+        def latest_versions(self, principal_id: int, keys: object
+                            ) -> dict[tuple[str, str], tuple[str, str, int]]:
+            return {("bluesky", "old"): ("", "a", 1)}  # stored once, with the text "a"
 
     record = ImportRecord(1, 1, 1, "jsonl", "f", "h")
     return pipeline.PipelineContext(repo=NoRepo(), registry=REGISTRY,  # type: ignore[arg-type]
@@ -84,10 +85,21 @@ def test_preflight_makes_times_utc_and_strips_control_characters() -> None:
 
 def test_dedupe_drops_stored_and_repeated_messages() -> None:
     batch = pipeline.Batch(drafts=(draft("a", external_id="old"), draft("b", external_id="n1"),
-                                   draft("c", external_id="n1")))
+                                   draft("b", external_id="n1")))
     result = pipeline.dedupe(batch, _context())
     assert [d.external_id for d in result.drafts] == ["n1"]
     assert result.skipped == 2
+
+
+def test_dedupe_keeps_an_edited_record_as_a_new_version() -> None:
+    batch = pipeline.Batch(drafts=(draft("a, edited", external_id="old"),
+                                   draft("b", external_id="n1"),
+                                   draft("b, edited", external_id="n1")))
+    result = pipeline.dedupe(batch, _context())
+    assert [d.external_id for d in result.drafts] == ["old#edit2", "n1", "n1#edit2"]
+    assert result.edits == {("bluesky", "old#edit2"): ("bluesky", "old"),
+                            ("bluesky", "n1#edit2"): ("bluesky", "n1")}
+    assert result.skipped == 0
 
 
 def test_detect_uses_the_principal_profile_and_shifts_subject_spans() -> None:

@@ -29,21 +29,28 @@ from civicshield.services.triage import classify_records
               "several).")
 @click.option("--account", default="", help="The receiving account's handle, e.g. @mayor.")
 @click.option("--personal", is_flag=True, help="The account is personal, not official.")
+@click.option("--skip-bad", is_flag=True, help="Set malformed records aside (each is named) "
+              "and import the rest, instead of stopping at the first.")
 @pass_ctx
 def import_(ctx: _Context, paths: tuple[Path, ...], fmt: str | None, principal: str | None,
-            account: str, *, personal: bool) -> None:
+            account: str, *, personal: bool, skip_bad: bool) -> None:
     """Import exports into the store and analyse them.
 
     Each file is imported in one transaction: a malformed record stops that file with the line
-    and field named, and nothing from it is stored. Importing a file again adds nothing.
+    and field named, and nothing from it is stored (with --skip-bad it is named and set aside,
+    and the rest is stored). Importing a file again adds nothing.
     """
     service = ctx.service()
     for path in paths:
         result = _guard(lambda p=path: service.triage.import_file(
             cli_actor(), p, principal=principal, fmt=fmt, account=account,
-            kind=ChannelKind.PERSONAL if personal else ChannelKind.OFFICIAL))
+            kind=ChannelKind.PERSONAL if personal else ChannelKind.OFFICIAL,
+            skip_bad=skip_bad))
         click.echo(f"{path.name} ({result.fmt}): {result.added} added, "
-                   f"{result.skipped} already stored")
+                   f"{result.skipped} already stored"
+                   + (f", {len(result.bad)} malformed set aside" if result.bad else ""))
+        for line in result.bad:
+            click.echo(f"  set aside: {line}", err=True)
 
 
 @click.command()

@@ -59,6 +59,8 @@ class Batch:
     risks: dict[Key, RiskAssessment] = field(default_factory=dict)
     skipped: int = 0
     stored: int = 0
+    #: Edited records: the key a new version is stored under -> the key of its first version.
+    edits: dict[Key, Key] = field(default_factory=dict)
 
 
 Step = Callable[[Batch, PipelineContext], Batch]
@@ -100,16 +102,26 @@ def preflight(batch: Batch, ctx: PipelineContext) -> Batch:
 
 
 def dedupe(batch: Batch, ctx: PipelineContext) -> Batch:
-    """Drop messages already stored for this principal or repeated within the batch."""
-    existing = ctx.repo.existing_keys(ctx.record.principal_id, [d.key for d in batch.drafts])
-    seen: set[Key] = set(existing)
-    fresh = []
+    """Drop messages already stored for this principal or repeated within the batch, unless
+    their text changed: an edited record (the same id, other words) is kept as a new version of
+    the first, stored as ``ID#edit2``, ``ID#edit3`` ... (an edited post is evidence too)."""
+    latest = ctx.repo.latest_versions(ctx.record.principal_id, [d.key for d in batch.drafts])
+    fresh, edits = [], dict(batch.edits)
     for draft in batch.drafts:
-        if draft.key not in seen:
-            seen.add(draft.key)
+        known = latest.get(draft.key)
+        if known is not None and (known[0], known[1]) == (draft.subject, draft.text):
+            continue
+        if known is None:
+            latest[draft.key] = (draft.subject, draft.text, 1)
             fresh.append(draft)
+            continue
+        version = known[2] + 1
+        edited = replace(draft, external_id=f"{draft.external_id}#edit{version}"[:300])
+        latest[draft.key] = (draft.subject, draft.text, version)
+        edits[edited.key] = draft.key
+        fresh.append(edited)
     dropped = len(batch.drafts) - len(fresh)
-    return replace(batch, drafts=tuple(fresh), skipped=batch.skipped + dropped)
+    return replace(batch, drafts=tuple(fresh), skipped=batch.skipped + dropped, edits=edits)
 
 
 def analyse(registry: DetectorRegistry, drafts: Sequence[MessageDraft],
@@ -173,8 +185,13 @@ def escalate(batch: Batch, ctx: PipelineContext) -> Batch:
 
 
 def store(batch: Batch, ctx: PipelineContext) -> Batch:
-    """Write messages, findings and sender risk in the current transaction."""
+    """Write messages, findings and sender risk in the current transaction, and link each
+    edited record's new version to its first."""
     stored = ctx.repo.store_messages(ctx.record, batch.analysed, batch.risks)
+    pairs = [(m.draft.key, batch.edits[m.draft.key]) for m in batch.analysed
+             if m.draft.key in batch.edits]
+    if pairs:
+        ctx.repo.link_versions(ctx.record.principal_id, pairs)
     return replace(batch, stored=batch.stored + stored)
 
 

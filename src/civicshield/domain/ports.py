@@ -6,13 +6,14 @@ The repository is the single door to storage; the SQL implementation lives in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from civicshield.domain.echo import BlockedPattern
+from civicshield.domain.errors import ImportFailure
 from civicshield.domain.escalation import MessageSummary, RiskAssessment
 from civicshield.domain.models import (
     ApiToken,
@@ -32,11 +33,27 @@ from civicshield.domain.profile import ProtectedProfile
 
 @dataclass(frozen=True)
 class ImportSource:
-    """The file being read, the name to use for it in errors, and the receiving account."""
+    """The file being read, the name to use for it in errors, and the receiving account.
+
+    With ``skip_bad`` a malformed record is set aside (its one line kept in ``bad``) and the
+    rest of the file is read; without it, the first one stops the import (nothing is stored).
+    """
 
     path: Path
     name: str
     account: str = ""
+    skip_bad: bool = False
+    bad: list[str] = field(default_factory=list)
+
+    def keep(self, make: Callable[[], MessageDraft | None]) -> MessageDraft | None:
+        """One record's draft, or None when it is malformed and bad records are skipped."""
+        try:
+            return make()
+        except ImportFailure as failure:
+            if not self.skip_bad:
+                raise
+            self.bad.append(failure.describe())
+            return None
 
 
 class Importer(Protocol):
@@ -114,6 +131,10 @@ class Repository(Protocol):
     def finish_import(self, import_id: int, added: int, skipped: int) -> None: ...
     def existing_keys(self, principal_id: int,
                       keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]: ...
+    def latest_versions(self, principal_id: int, keys: Sequence[tuple[str, str]]
+                        ) -> dict[tuple[str, str], tuple[str, str, int]]: ...
+    def link_versions(self, principal_id: int,
+                      pairs: Sequence[tuple[tuple[str, str], tuple[str, str]]]) -> None: ...
     def sender_histories(self, keys: Sequence[tuple[str, str]]
                          ) -> dict[tuple[str, str], list[MessageSummary]]: ...
     def store_messages(self, record: ImportRecord, messages: Sequence[AnalysedMessage],

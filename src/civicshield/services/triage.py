@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,8 @@ class ImportResult:
     added: int
     skipped: int
     import_id: int
+    #: Malformed records set aside (only with skip_bad), one plain line each.
+    bad: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,11 +87,12 @@ class Triage:
     def import_file(self, actor: User, path: Path, *, principal: str | None = None,
                     fmt: str | None = None, account: str = "",
                     kind: ChannelKind = ChannelKind.OFFICIAL,
-                    display_name: str | None = None) -> ImportResult:
+                    display_name: str | None = None, skip_bad: bool = False) -> ImportResult:
         """Import one file through the pipeline in a single transaction.
 
-        A malformed record raises ImportFailure and nothing from the file is stored. Importing
-        the same file again adds nothing.
+        A malformed record raises ImportFailure and nothing from the file is stored, unless
+        ``skip_bad``: then it is set aside, named in the result, and the rest is stored.
+        Importing the same file again adds nothing.
         """
         require(actor, Role.ANALYST)
         name = display_name or path.name
@@ -98,7 +102,7 @@ class Triage:
         if importer is None:
             raise InvalidInputError(f"unknown format {fmt!r}; choose one of "
                                     f"{', '.join(sorted(self.context.importers))}")
-        source = ImportSource(path=path, name=name, account=account)
+        source = ImportSource(path=path, name=name, account=account, skip_bad=skip_bad)
         with self.context.transaction() as repo:
             target = resolve_principal(repo, principal)
             channel = repo.ensure_channel(target.id, importer.platform, account or
@@ -116,9 +120,10 @@ class Triage:
             repo.finish_import(record.id, added, skipped)
             repo.audit(actor.username, "import.completed", f"import:{record.id}",
                        json.dumps({"format": importer.fmt, "file": name, "added": added,
-                                   "skipped": skipped}))
-        log.info("import %s: %d added, %d already stored", importer.fmt, added, skipped)
-        return ImportResult(importer.fmt, added, skipped, record.id)
+                                   "skipped": skipped, "malformed": len(source.bad)}))
+        log.info("import %s: %d added, %d already stored, %d malformed set aside",
+                 importer.fmt, added, skipped, len(source.bad))
+        return ImportResult(importer.fmt, added, skipped, record.id, tuple(source.bad))
 
     def analyse(self, actor: User, *, redo_all: bool = False, batch_size: int = 500) -> int:
         """Re-run detectors on stored messages whose analysis is missing or out of date."""
@@ -162,6 +167,12 @@ class Triage:
         """One message with its findings, as ``viewer`` may see it."""
         with self.context.transaction() as repo:
             return visible_to(viewer, repo.message(message_id))
+
+    def versions(self, message_id: int) -> list[tuple[int, datetime, bool]]:
+        """Every version of an edited record (id, time, superseded), oldest first; one entry
+        for a record never edited."""
+        with self.context.transaction() as repo:
+            return repo.versions(message_id)
 
     def raw_payload(self, actor: User, message_id: int) -> bytes:
         """The original record byte for byte (analysts and admins); the access is audit-logged."""

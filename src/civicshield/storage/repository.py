@@ -18,11 +18,13 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    or_,
     select,
     tuple_,
     update,
 )
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql.elements import ColumnElement
 
 from civicshield.crypto import Cipher, EvidenceSigner
 from civicshield.domain.detection import THRESHOLDS
@@ -194,6 +196,58 @@ class SqlRepository:
                 found.update((platform, external_id) for (external_id,) in rows)
         return found
 
+    def latest_versions(self, principal_id: int,
+                        keys: Sequence[Key]) -> dict[Key, tuple[str, str, int]]:
+        """For each stored key: the newest version's subject and text, and how many versions
+        there are (an edited record keeps every version)."""
+        found: dict[Key, tuple[str, str, int]] = {}
+        for platform, ids in _by_platform(keys).items():
+            for chunk in _chunks(ids):
+                firsts = self.conn.execute(select(
+                    messages.c.id, messages.c.external_id, messages.c.subject, messages.c.text,
+                    messages.c.superseded).where(
+                    messages.c.principal_id == principal_id, messages.c.platform == platform,
+                    messages.c.external_id.in_(chunk))).all()
+                edited = [r.id for r in firsts if r.superseded]
+                later: dict[int, list[Any]] = defaultdict(list)
+                for more in _chunks(edited):
+                    for version in self.conn.execute(select(
+                            messages.c.origin_id, messages.c.subject, messages.c.text,
+                            messages.c.superseded).where(messages.c.origin_id.in_(more))):
+                        later[version.origin_id].append(version)
+                for r in firsts:
+                    versions = later.get(r.id, [])
+                    newest: Any = next((v for v in versions if not v.superseded), r)
+                    found[(platform, r.external_id)] = (newest.subject, newest.text,
+                                                        1 + len(versions))
+        return found
+
+    def link_versions(self, principal_id: int, pairs: Sequence[tuple[Key, Key]]) -> None:
+        """Make each (new key) the newest version of the record first stored as (first key):
+        it points at the first, and every other version is superseded."""
+        for (platform, new_id), (_, first_id) in pairs:
+            ids = dict(self.conn.execute(select(messages.c.external_id, messages.c.id).where(
+                messages.c.principal_id == principal_id, messages.c.platform == platform,
+                messages.c.external_id.in_([new_id, first_id]))).all())
+            newest, first = ids[new_id], ids[first_id]
+            self.conn.execute(update(messages).where(messages.c.id == newest).values(
+                origin_id=first, superseded=False))
+            self.conn.execute(update(messages).where(
+                or_(messages.c.id == first, messages.c.origin_id == first),
+                messages.c.id != newest).values(superseded=True))
+
+    def versions(self, message_id: int) -> list[tuple[int, datetime, bool]]:
+        """Every version of a message's record (id, time, superseded), oldest first."""
+        row = self.conn.execute(select(messages.c.id, messages.c.origin_id).where(
+            messages.c.id == message_id)).first()
+        if row is None:
+            raise NotFoundError(f"no message with id {message_id}")
+        first = row.origin_id or row.id
+        return [(r.id, r.created_at, r.superseded) for r in self.conn.execute(
+            select(messages.c.id, messages.c.created_at, messages.c.superseded).where(
+                or_(messages.c.id == first, messages.c.origin_id == first))
+            .order_by(messages.c.id))]
+
     def _sender_keys(self, keys: Sequence[Key]) -> dict[Key, tuple[int, int]]:
         """Sender id and group id of each known key (cached for this transaction)."""
         missing = [k for k in dict.fromkeys(keys) if k not in self._sender_ids]
@@ -331,7 +385,8 @@ class SqlRepository:
 
     # ---- triage ------------------------------------------------------------------------
     def _filtered(self, query: Select[Any], flt: QueueFilter) -> Select[Any]:
-        conditions = []
+        # an edited record shows its newest version
+        conditions: list[ColumnElement[bool]] = [messages.c.superseded.is_(False)]
         if flt.principal_id is not None:
             conditions.append(messages.c.principal_id == flt.principal_id)
         if flt.channel_id is not None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -129,6 +130,10 @@ messages = Table(
     Column("review_state", String(16), nullable=False, default="new", index=True),
     Column("reviewed_by", String(100), nullable=True),
     Column("reviewed_at", TS, nullable=True),
+    # An edited record: later versions point at the first, and all but the newest are
+    # superseded (kept as evidence; the queue shows the newest).
+    Column("origin_id", Integer, ForeignKey("messages.id"), nullable=True, index=True),
+    Column("superseded", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("principal_id", "platform", "external_id", name="uq_messages_identity"),
 )
 

@@ -89,7 +89,8 @@ def message(request: Request, message_id: int,
             session: Annotated[Session, needs(Role.VIEWER)]) -> HTMLResponse:
     """One message with its reasons highlighted in the text."""
     found = service(request).triage.message(message_id, viewer=session.user)
-    return page(request, "message.html", session=session, m=found)
+    return page(request, "message.html", session=session, m=found,
+                versions=service(request).triage.versions(message_id))
 
 
 @router.post("/messages/{message_id}/state")

@@ -8,6 +8,7 @@ reposts and follows carry no text and are skipped), ``app.bsky.feed.getAuthorFee
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +82,13 @@ class BlueskyImporter:
         with source.path.open("rb") as handle:
             for record, item in json_items(handle, f"{key}.item", source.name):
                 where = Where(source.name, record=record)
-                draft = self._item(key, mapping(item, where, f"{key}[]"), where)
+                draft = source.keep(partial(self._parsed, key, item, where))
                 if draft is not None:
                     yield draft
+
+    @staticmethod
+    def _parsed(key: str, item: Any, where: Where) -> MessageDraft | None:
+        return BlueskyImporter._item(key, mapping(item, where, f"{key}[]"), where)
 
     @staticmethod
     def notification(item: Mapping[str, Any], where: Where) -> MessageDraft | None:

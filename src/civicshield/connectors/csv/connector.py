@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from civicshield.connectors.base import Where
 from civicshield.connectors.generic import OPTIONAL, REQUIRED, draft_from_record
@@ -34,11 +36,11 @@ class CsvImporter:
                 self._check_header(reader.fieldnames, source.name)  # reads the first 8 KB
                 for row in reader:
                     where = Where(source.name, line=reader.line_num)
-                    if "__extra__" in row:
-                        raise where.fail("has more values than the header has columns")
-                    if all(not (v or "").strip() for v in row.values()):
+                    if all(not (v or "").strip() for v in row.values() if isinstance(v, str)):
                         continue
-                    yield draft_from_record(row, where, _row_bytes(reader.fieldnames or [], row))
+                    draft = source.keep(partial(_row, row, where, reader.fieldnames or []))
+                    if draft is not None:
+                        yield draft
             except UnicodeDecodeError as exc:
                 raise ImportFailure(source.name, "is not UTF-8 text", line=reader.line_num + 1
                                     ) from exc
@@ -63,6 +65,13 @@ def _row_bytes(fieldnames: Sequence[str], row: dict[str, str]) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="").writerow([row.get(name) or "" for name in fieldnames])
     return out.getvalue().encode("utf-8")
+
+
+def _row(row: dict[str, Any], where: Where, header: Sequence[str]) -> MessageDraft:
+    """One CSV row as a draft; ImportFailure naming the line otherwise."""
+    if "__extra__" in row:
+        raise where.fail("has more values than the header has columns")
+    return draft_from_record(row, where, _row_bytes(header, row))
 
 
 @hookimpl

@@ -8,6 +8,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -127,7 +128,10 @@ class MboxImporter:
                 raise Where(source.name, line=1).fail("is not an mbox: it must start with 'From '")
             handle.seek(0)
             for record, (line, raw) in enumerate(split_mbox(handle), start=1):
-                yield message_to_draft(raw, Where(source.name, line=line, record=record))
+                draft = source.keep(partial(message_to_draft, raw,
+                                            Where(source.name, line=line, record=record)))
+                if draft is not None:
+                    yield draft
 
 
 class EmlImporter:
@@ -146,7 +150,9 @@ class EmlImporter:
         files = sorted(source.path.glob("*.eml")) if source.path.is_dir() else [source.path]
         for path in files:
             name = f"{source.name}/{path.name}" if source.path.is_dir() else source.name
-            yield message_to_draft(path.read_bytes(), Where(name))
+            draft = source.keep(partial(message_to_draft, path.read_bytes(), Where(name)))
+            if draft is not None:
+                yield draft
 
 
 @hookimpl

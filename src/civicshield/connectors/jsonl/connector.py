@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from civicshield.connectors.base import Where
@@ -31,19 +32,24 @@ class JsonlImporter:
                 if not line.strip():
                     continue
                 where = Where(source.name, line=number)
-                try:
-                    data = json.loads(line)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    raise where.fail(f"not valid JSON ({exc})") from exc
-                except RecursionError as exc:
-                    raise where.fail("nested too deep to be a message record; not read") from exc
-                except ValueError as exc:  # a number of more than 4,300 digits
-                    raise where.fail(f"holds a value Python cannot read ({str(exc)[:120]})"
-                                     ) from exc
-                if not isinstance(data, dict):
-                    raise where.fail("each line must be a JSON object")
-                yield draft_from_record(data, where, line.rstrip(b"\r\n"))
+                draft = source.keep(partial(_line, line, where))
+                if draft is not None:
+                    yield draft
 
+
+def _line(line: bytes, where: Where) -> MessageDraft:
+    """One JSON Lines record as a draft; ImportFailure naming the line otherwise."""
+    try:
+        data = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise where.fail(f"not valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise where.fail("nested too deep to be a message record; not read") from exc
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise where.fail(f"holds a value Python cannot read ({str(exc)[:120]})") from exc
+    if not isinstance(data, dict):
+        raise where.fail("each line must be a JSON object")
+    return draft_from_record(data, where, line.rstrip(b"\r\n"))
 
 @hookimpl
 def civicshield_importers() -> list[Importer]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -79,7 +80,8 @@ class MastodonNotificationsImporter:
             raise ImportFailure(source.name, "is not Mastodon notifications: expected a JSON array")
         with source.path.open("rb") as handle:
             for record, item in json_items(handle, "item", source.name):
-                draft = notification_draft(item, Where(source.name, record=record))
+                draft = source.keep(partial(notification_draft, item,
+                                            Where(source.name, record=record)))
                 if draft is not None:
                     yield draft
 
