@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -238,3 +239,24 @@ def validated(model: type[BaseModel], config: Mapping[str, Any]) -> BaseModel:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "settings"
         raise InvalidInputError(f"field '{field}': {first['msg']}") from exc
+
+
+#: A member that expands more than this many times is a compression bomb, not a document.
+MAX_EXPANSION = 200
+
+
+def archive_problem(members: Iterable[zipfile.ZipInfo], max_bytes: int) -> str | None:
+    """Why a ZIP's members must not be opened (too large once expanded, or expanding like a
+    compression bomb), or None when they may be; read from the ZIP's directory, before any
+    member is expanded."""
+    total = 0
+    for info in members:
+        total += info.file_size
+        if info.file_size > 1_000_000 and info.file_size > MAX_EXPANSION * max(
+                1, info.compress_size):
+            return (f"{info.filename} would expand {info.file_size // max(1, info.compress_size)}"
+                    f" times (a compression bomb); not opened")
+    if total > max_bytes:
+        return (f"its contents would take {total // 2**20} MB once expanded, more than the "
+                f"{max_bytes // 2**20} MB read from one file; not opened")
+    return None

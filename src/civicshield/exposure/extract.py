@@ -14,11 +14,14 @@ import email
 import email.policy
 import io
 import shutil
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import PurePath
 from typing import Any
+
+from civicshield.connectors.base import archive_problem
 
 #: File endings the scanner reads.
 SUPPORTED = (".pdf", ".html", ".htm", ".xhtml", ".docx", ".xlsx", ".csv", ".txt", ".text",
@@ -202,9 +205,25 @@ def _ocr(page: Any) -> str:
     return str(pytesseract.image_to_string(image))
 
 
+#: Most bytes an Office document's parts may expand to (a long agenda packet is far less).
+MAX_OFFICE_BYTES = 200 * 2**20
+
+
+def _office_guard(content: bytes, out: Extracted) -> None:
+    """Refuse a Word or Excel file whose parts would expand too far, before opening it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            problem = archive_problem(archive.infolist(), MAX_OFFICE_BYTES)
+    except zipfile.BadZipFile as exc:
+        raise ExtractError(f"{out.location}: not a Word or Excel file (not a ZIP)") from exc
+    if problem is not None:
+        raise ExtractError(f"{out.location}: {problem}")
+
+
 def _docx(content: bytes, out: Extracted) -> None:
     import docx
 
+    _office_guard(content, out)
     document = docx.Document(io.BytesIO(content))
     out.pieces += [p.text for p in document.paragraphs]
     for number, table in enumerate(document.tables, start=1):
@@ -220,6 +239,7 @@ def _docx(content: bytes, out: Extracted) -> None:
 def _xlsx(content: bytes, out: Extracted) -> None:
     import openpyxl
 
+    _office_guard(content, out)
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         for sheet in book.worksheets:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from civicshield.connectors.base import archive_problem
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.hygiene import MAX_EXPORT_BYTES, VaultEntry
 
@@ -239,9 +240,9 @@ def read_1pux(path: Path, source: str, _password: str = "") -> list[VaultEntry]:
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("export.data")
-            if info.file_size > MAX_BYTES:
-                raise InvalidInputError(f"{source}: export.data is larger than "
-                                        f"{MAX_BYTES // 2**20} MB")
+            problem = archive_problem([info], MAX_BYTES)
+            if problem is not None:
+                raise InvalidInputError(f"{source}: {problem}")
             raw = archive.read(info)
     except KeyError as exc:
         raise InvalidInputError(f"{source}: expected a 1Password .1pux export, found a ZIP "

@@ -14,6 +14,7 @@ from typing import IO, Any, BinaryIO, cast
 
 from civicshield.connectors.base import (
     Where,
+    archive_problem,
     canonical_json,
     json_items,
     mapping,
@@ -33,6 +34,9 @@ DM_FILES = ("data/direct-messages.js", "data/direct-messages-group.js")
 #: a file with no '=' in its first bytes is not one (searching on would read all of it, again
 #: and again).
 MAX_ASSIGNMENT_BYTES = 4096
+#: Most bytes read from one archive's data files once expanded (years of posts and messages
+#: are far less).
+MAX_ARCHIVE_BYTES = 4 * 2**30
 
 
 class _AfterAssignment(io.RawIOBase):
@@ -92,6 +96,11 @@ class XArchiveImporter:
         except zipfile.BadZipFile as exc:
             raise ImportFailure(source.name, "is not a ZIP file") from exc
         with archive:
+            wanted = [i for i in archive.infolist()
+                      if i.filename in (*TWEET_FILES, *DM_FILES, "data/account.js")]
+            problem = archive_problem(wanted, MAX_ARCHIVE_BYTES)
+            if problem is not None:
+                raise ImportFailure(source.name, problem)
             account = _account(archive, source.name)
             owner = SenderRef("x", str(account.get("accountId", "")),
                               handle="@" + str(account.get("username", "")),
