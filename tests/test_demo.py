@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -21,6 +23,19 @@ def test_committed_demo_files_are_what_the_generator_writes(tmp_path: Path) -> N
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
 
+def assert_nothing_in_clear(folder: Path) -> None:
+    """`grep -a` for the demo profile's address, family, school and plate finds nothing."""
+    profile = json.loads((DATA / "profile.json").read_text(encoding="utf-8"))
+    words = ["Larkspur", profile["home_address"].split(",")[0], *profile["family"],
+             *profile["schools"], *(v.split()[-1] for v in profile["vehicles"])]
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert any(p.name.endswith(".db") for p in files)
+    for word in words:
+        found = subprocess.run(["grep", "-a", "-r", "-l", "-i", word, str(folder)],
+                               capture_output=True, text=True, check=False).stdout
+        assert found == "", f"{word!r} in clear in {found}"
+
+
 def test_demo_loads_once_and_puts_threats_and_doxxing_first(tmp_path: Path) -> None:
     service, _ = CivicShield.initialise(make_settings(tmp_path / "data"))
     summary = load_demo(service)
@@ -31,6 +46,7 @@ def test_demo_loads_once_and_puts_threats_and_doxxing_first(tmp_path: Path) -> N
     assert {m.platform for m in items} >= {"x", "email", "mastodon"}
     again = load_demo(service)
     assert " 0 added" in again and service.triage.queue(QueueFilter())[1] == total
+    assert_nothing_in_clear(tmp_path / "data")
     flagged = service.triage.queue(QueueFilter(flagged_only=True))[1]
     assert 0.1 * total < flagged < 0.4 * total  # mostly ordinary and lawful messages
     lawful = service.triage.queue(QueueFilter(flagged_only=False), limit=3000)[0]

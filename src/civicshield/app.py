@@ -8,6 +8,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError
 
 from civicshield.config import Settings
 from civicshield.crypto import Cipher, EvidenceSigner, decode_key, write_key_file
@@ -26,7 +30,13 @@ from civicshield.services.intake import Intake
 from civicshield.services.principals import Principals
 from civicshield.services.safety import Safety
 from civicshield.services.triage import Triage
-from civicshield.storage.database import check_current, make_engine, migrate
+from civicshield.storage.database import (
+    PLAIN_SQLITE,
+    check_current,
+    encrypt_plain_store,
+    make_engine,
+    migrate,
+)
 from civicshield.storage.files import protect
 
 log = logging.getLogger("civicshield")
@@ -63,17 +73,45 @@ def build_context(settings: Settings, *, migrate_store: bool = False,
     folder is checked first: for its owner only (storage/files.py)."""
     for line in protect(settings.data_dir):
         log.warning("data folder tightened: %s", line)
-    engine = make_engine(settings.resolved_database_url)
+    cipher = load_cipher(settings)
+    engine = _store(settings, cipher, migrate_store=migrate_store)
     if migrate_store:
         migrate(engine)
     else:
         check_current(engine)
     registry, found, live = build_plugins(settings)
-    return ServiceContext(settings=settings, engine=engine, cipher=load_cipher(settings),
+    return ServiceContext(settings=settings, engine=engine, cipher=cipher,
                           registry=registry, importers=found, live_sources=live,
                           weights=load_weights(settings.escalation_weights),
                           signer=EvidenceSigner.load(settings.signing_key_file,
                                                      settings.signing_passphrase), clock=clock)
+
+
+def _store(settings: Settings, cipher: Cipher, *, migrate_store: bool) -> Engine:
+    """The store's engine. An SQLite store is encrypted whole with a key derived from the
+    workspace key; one an earlier version wrote in clear is encrypted by `civicshield init`."""
+    url = settings.resolved_database_url
+    if not url.startswith("sqlite"):
+        return make_engine(url)
+    key = cipher.derive(b"sqlite-store")
+    path = Path(url.split("///", 1)[-1])
+    if path.is_file() and path.read_bytes()[:16] == PLAIN_SQLITE:
+        if not migrate_store:
+            raise ConfigError("the store is not encrypted yet: run `civicshield init` to "
+                              "encrypt it")
+        encrypt_plain_store(path, key)
+        log.warning("the store %s was encrypted", path.name)
+    engine = make_engine(url, key=key)
+    if path.is_file():
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master")
+        except DatabaseError as exc:
+            engine.dispose()
+            raise ConfigError(f"cannot open the store {path.name}: it was encrypted with another "
+                              "key (check CIVICSHIELD_SECRET_KEY or secret.key), or the file "
+                              "is damaged") from exc
+    return engine
 
 
 @dataclass(frozen=True)

@@ -19,19 +19,67 @@ from civicshield.domain.errors import ConfigError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+#: The first bytes of an SQLite file that is not encrypted.
+PLAIN_SQLITE = b"SQLite format 3\x00"
+
+
+def make_engine(url: str, *, key: bytes | None = None) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout. With ``key`` the
+    SQLite store is encrypted whole with SQLCipher (AES-256: the database, its WAL and its
+    shared memory file), under that raw 32-byte key."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        options: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        if key is not None:
+            import sqlcipher3.dbapi2
+
+            options["module"] = sqlcipher3.dbapi2
+        engine = create_engine(url, **options)
+        event.listen(engine, "connect", _keyed_pragmas(key))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql"):
         return create_engine(url, pool_pre_ping=True)
     raise ConfigError("CIVICSHIELD_DATABASE_URL must name a sqlite:/// or postgresql:// store")
+
+
+def _keyed_pragmas(key: bytes | None) -> Any:
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        if key is not None:  # the key comes before anything else reads the file
+            dbapi_connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        _sqlite_pragmas(dbapi_connection, record)
+    return on_connect
+
+
+def encrypt_plain_store(path: Path, key: bytes) -> bool:
+    """Encrypt an SQLite store that was written in clear (by an earlier version), in place;
+    True when it did. The clear copy is overwritten and removed."""
+    if not path.is_file() or path.read_bytes()[:16] != PLAIN_SQLITE:
+        return False
+    import sqlcipher3.dbapi2
+
+    target = path.with_name(path.name + ".encrypting")
+    target.unlink(missing_ok=True)
+    plain = sqlcipher3.dbapi2.connect(str(path))
+    try:
+        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        plain.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}'\"", (str(target),))
+        plain.execute("SELECT sqlcipher_export('encrypted')")
+        version = plain.execute("PRAGMA user_version").fetchone()[0]
+        plain.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        plain.execute("DETACH DATABASE encrypted")
+    finally:
+        plain.close()
+    size = path.stat().st_size
+    with path.open("r+b") as handle:  # overwrite the clear copy before it goes
+        handle.write(b"\x00" * size)
+    target.chmod(0o600)
+    target.replace(path)
+    for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        extra.unlink(missing_ok=True)
+    return True
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
