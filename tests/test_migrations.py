@@ -17,7 +17,7 @@ def test_migrated_schema_matches_the_tables(database_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
     assert current_revision(engine) == head_revision(engine)
-    assert head_revision(engine) == "0009_message_versions"
+    assert head_revision(engine) == "0010_staged_imports"
     assert "messages" in inspect(engine).get_table_names()
 
 

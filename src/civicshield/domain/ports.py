@@ -109,6 +109,8 @@ class ImportRecord:
     fmt: str
     file_name: str
     file_sha256: str
+    #: Its messages are written hidden, and shown only when the import is published.
+    staged: bool = False
 
 
 class Repository(Protocol):

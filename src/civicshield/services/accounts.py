@@ -67,7 +67,7 @@ class Accounts:
         one_time = password is None
         password = password or generated_password()
         _check_password(password)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             user = repo.add_user(username, _HASHER.hash(password), role.value,
                                  one_time=one_time)
             repo.audit(actor.username, "user.added", f"user:{user.id}",
@@ -84,7 +84,7 @@ class Accounts:
                     disabled: bool | None = None) -> User:
         """Change another account's role or status (admins only)."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             found = repo.user_by_name(username)
             if found is None:
                 raise NotFoundError(f"no user named {username!r}")
@@ -102,7 +102,7 @@ class Accounts:
         one_time = password is None
         password = password or generated_password()
         _check_password(password)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             found = repo.user_by_name(username)
             if found is None:
                 raise NotFoundError(f"no user named {username!r}")
@@ -114,14 +114,14 @@ class Accounts:
 
     def set_blur(self, actor: User, *, blur: bool) -> None:
         """A user's own choice to blur abusive text until clicked."""
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.update_user(actor.id, blur_abusive=blur)
             repo.audit(actor.username, "user.preferences", f"user:{actor.id}",
                        json.dumps({"blur_abusive": blur}))
 
     def ensure_admin(self) -> str | None:
         """Create the first admin with a one-time password if there is no user yet."""
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             if repo.users():
                 return None
         return self.add_user(cli_actor(), "admin", Role.ADMIN)[1]
@@ -138,7 +138,7 @@ class Accounts:
         now = self.context.clock()
         since = now - THROTTLE_WINDOW
         keys = [f"account:{username[:100]}"] + ([f"address:{address}"] if address else [])
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.prune_login_failures(since)
             if repo.login_failures(keys[0], since) >= MAX_FAILURES_PER_ACCOUNT:
                 repo.audit(username[:100] or "?", "login.throttled", "session")
@@ -149,7 +149,7 @@ class Accounts:
                 repo.audit(username[:100] or "?", "login.throttled", "session")
                 raise LoginRefusedError(
                     "Too many failed logins from this computer. Wait 15 minutes and try again.")
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             found = repo.user_by_name(username)
             good = found is not None and _verify(found[1], password) and not found[0].disabled
             if found is None:
@@ -180,7 +180,7 @@ class Accounts:
         one-time password counts as current here: this is what it is for). A wrong current
         password counts as a failed login."""
         _check_password(new)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             found = repo.user_by_name(user.username)
             if found is None or not _verify(found[1], current):
                 repo.add_login_failure(f"account:{user.username}", self.context.clock())
@@ -193,7 +193,7 @@ class Accounts:
         """A new session token (for the cookie) and its CSRF token."""
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         expires = self.context.clock() + timedelta(hours=self.context.settings.session_hours)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.add_session(token_hash(token), user.id, csrf, expires)
         return token, csrf
 
@@ -204,7 +204,7 @@ class Accounts:
 
     def end_session(self, token: str, actor: User) -> None:
         """Log out."""
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.drop_session(token_hash(token))
             repo.audit(actor.username, "logout", "session")
 
@@ -214,7 +214,7 @@ class Accounts:
         if actor.username != username:
             require(actor, Role.ADMIN)
         token = "cs_" + secrets.token_urlsafe(32)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             found = repo.user_by_name(username)
             if found is None:
                 raise NotFoundError(f"no user named {username!r}")
@@ -237,7 +237,7 @@ class Accounts:
 
     def revoke_api_token(self, actor: User, token_id: int) -> ApiToken:
         """Revoke one API token (admins, or its owner); it stops working at once."""
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             token = next((t for t in repo.api_tokens() if t.id == token_id), None)
             if token is None:
                 raise NotFoundError(f"no API token with id {token_id}")
@@ -256,7 +256,7 @@ class Accounts:
     def audit_entries(self, actor: User, *, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
         """The audit log, newest first (admins only)."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             return repo.audit_entries(limit, offset)
 
 

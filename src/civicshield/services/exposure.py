@@ -112,7 +112,7 @@ class Exposure:
     def profile(self, actor: User, slug: str | None = None) -> tuple[Principal, ProtectedProfile]:
         """The protected profile, for admins only; the view is audit-logged."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             principal = resolve_principal(repo, slug)
             repo.audit(actor.username, "profile.viewed", f"principal:{principal.id}")
             return principal, repo.profile(principal.id) or ProtectedProfile()
@@ -189,7 +189,7 @@ class Exposure:
                     principal: str | None = None) -> None:
         """Replace the protected profile (admins only, audit-logged)."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             who = resolve_principal(repo, principal)
             repo.set_profile(who.id, profile)
             repo.audit(actor.username, "profile.updated", f"principal:{who.id}")
@@ -221,7 +221,7 @@ class Exposure:
                     ocr: int) -> ScanReport:
         now = self.clock()
         new = again = 0
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             scan_id = repo.exposure.start_scan(who.id, actor.username, targets, now)
             for hit in found:
                 key = match_key(who.id, hit.location, hit.kind, hit.matched)
@@ -240,7 +240,7 @@ class Exposure:
                  status: str | None = None) -> list[ExposureFinding]:
         """Findings, most certain first (the view is audit-logged)."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             who = resolve_principal(repo, principal)
             repo.audit(actor.username, "exposure.viewed", f"principal:{who.id}")
             return repo.exposure.findings(who.id, status=status)
@@ -248,7 +248,7 @@ class Exposure:
     def finding(self, actor: User, finding_id: int) -> FindingView:
         """One finding with its requests and what a request could cite."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             found = repo.exposure.finding(finding_id)
             repo.audit(actor.username, "exposure.viewed", f"finding:{finding_id}")
             profile = repo.profile(found.principal_id) or ProtectedProfile()
@@ -261,7 +261,7 @@ class Exposure:
     def dismiss(self, actor: User, finding_id: int) -> None:
         """Set a finding aside (not the person, or nothing to remove)."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.exposure.finding(finding_id)
             repo.exposure.set_finding_status(finding_id, FindingStatus.DISMISSED)
             repo.audit(actor.username, "exposure.dismissed", f"finding:{finding_id}")
@@ -301,7 +301,7 @@ class Exposure:
         listing_url = listing_url.strip()
         if listing_url and not listing_url.startswith(("https://", "http://")):
             raise InvalidInputError("the listing's address must start with https://")
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             who = resolve_principal(repo, principal)
             repo.exposure.set_broker_check(who.id, broker.id, status, listing_url,
                                            actor.username, self.clock())
@@ -319,7 +319,7 @@ class Exposure:
         if (finding_id is None) == (broker_id is None):
             raise InvalidInputError("draft a request for one finding or one broker site")
         now = self.clock()
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             if finding_id is not None:
                 found = repo.exposure.finding(finding_id)
                 who = next(p for p in repo.principals() if p.id == found.principal_id)
@@ -366,7 +366,7 @@ class Exposure:
     def request(self, actor: User, request_id: int) -> RemovalRequest:
         """One request with its history (the view is audit-logged)."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.audit(actor.username, "request.viewed", f"request:{request_id}")
             return repo.exposure.request(request_id)
 
@@ -396,7 +396,7 @@ class Exposure:
         if not body.strip() or len(body) > 50_000 or len(subject_line) > 300:
             raise InvalidInputError("a letter needs a body (at most 50,000 characters) and a "
                                     "subject (at most 300)")
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             extra = {"email_to": email_to.strip()[:300]} if email_to is not None else {}
             repo.exposure.update_request(request_id, self.clock(), subject=subject_line.strip(),
                                          body=body, **extra)
@@ -408,7 +408,7 @@ class Exposure:
         re-listed."""
         require(actor, Role.ADMIN)
         at = when or self.clock()
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             current = repo.exposure.request(request_id)
             self._check_move(current, state)
             values = self._dates_for(current, state, at)
@@ -456,7 +456,7 @@ class Exposure:
         lapse: send them again before then."""
         require(actor, Role.ADMIN)
         horizon = self.clock() + within
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             sent = repo.exposure.requests(states=(RequestState.SENT, RequestState.ACKNOWLEDGED,
                                                   RequestState.REMOVED))
         out = []
@@ -486,7 +486,7 @@ class Exposure:
         require(actor, Role.ADMIN)
         report = RecheckReport()
         now = self.clock()
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             due = [r for r in repo.exposure.requests(states=(*WAITING, RequestState.REMOVED))
                    if (r.last_checked is None or r.last_checked < now - older_than)
                    and not r.location.startswith("upload:")  # an upload cannot be fetched
@@ -545,7 +545,7 @@ class Exposure:
             report.still_there.append(request.id)
         else:
             report.still_gone += 1
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.exposure.update_request(request.id, now, last_checked=now,
                                          **({"state": new_state} if new_state else {}))
             if new_state is not None:
@@ -563,7 +563,7 @@ class Exposure:
         from civicshield.reports.exposure_report import ExposureSummary, render_exposure_report
 
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             who = resolve_principal(repo, principal)
             summary = ExposureSummary(
                 principal=who, findings=repo.exposure.findings(who.id, limit=100_000),

@@ -93,7 +93,7 @@ class Incidents:
             raise InvalidInputError("an incident needs a title of 1 to 300 characters")
         if not message_ids:
             raise InvalidInputError("an incident starts from at least one message")
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             first = repo.message(message_ids[0])
             now = self.clock()
             incident_id = repo.evidence.add_incident(first.principal_id, title, severity,
@@ -109,7 +109,7 @@ class Incidents:
     def add_messages(self, actor: User, incident_id: int, message_ids: Sequence[int]) -> int:
         """Capture more messages into an incident; returns how many were new."""
         require(actor, Role.ANALYST)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.evidence.incident(incident_id)
             return self._capture(repo, actor, incident_id, message_ids)
 
@@ -146,7 +146,7 @@ class Incidents:
             raise InvalidInputError("an attachment needs a file name")
         if len(content) > MAX_ATTACHMENT_BYTES:
             raise InvalidInputError(f"{name}: larger than {MAX_ATTACHMENT_BYTES // 2**20} MB")
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.evidence.incident(incident_id)
             digest, now = sha256_hex(content), self.clock()
             item_id = repo.evidence.add_item(incident_id, "attachment", name, content, digest,
@@ -165,7 +165,7 @@ class Incidents:
         a notice to the sender (blocked, warned, reported, with its ticket), or set the victim
         impact statement. The ledger records each change exactly."""
         require(actor, Role.ANALYST)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             incident = repo.evidence.incident(incident_id)
             now = self.clock()
             values, changes = _changes(incident, now, actor, status=status, severity=severity,
@@ -190,7 +190,7 @@ class Incidents:
         """An incident with its evidence and ledger; the view is recorded in the chain of
         custody at most once an hour per person."""
         require(actor, Role.VIEWER)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.evidence.incident(incident_id)
             now, last = self.clock(), repo.evidence.last_view(incident_id, actor.username)
             if last is None or now - last >= VIEW_RECORD_EVERY:
@@ -210,7 +210,7 @@ class Incidents:
         wanted = [p for p in (p.strip() for p in phrases) if p]
         if not wanted:
             raise InvalidInputError("name at least one phrase to black out")
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             source, data = repo.evidence.item(item_id)
             for phrase in wanted:
                 data = data.replace(phrase.encode(), "█".encode() * len(phrase))
@@ -231,7 +231,7 @@ class Incidents:
         require(actor, Role.ANALYST)
         if kind not in LETTER_KINDS:
             raise InvalidInputError(f"unknown letter {kind!r}: choose preservation or platform")
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             incident = repo.evidence.incident(incident_id)
             items = repo.evidence.items(incident_id)
             messages = [repo.message(i.message_id) for i in items if i.message_id is not None]
@@ -275,7 +275,7 @@ class Incidents:
     def receipt(self, actor: User) -> str:
         """A printable receipt of the ledger's head, signed, for a witness to keep."""
         require(actor, Role.ANALYST)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             entries = repo.evidence.entries()
             repo.audit(actor.username, "evidence.receipt", "ledger",
                        f"head {entries[-1].seq if entries else 0}")
@@ -297,7 +297,7 @@ class Incidents:
              "Please keep the attached receipt. It lets anyone prove later that the office's "
              "chain of custody was not rewritten after today.\n",
              attachment=(f"ledger-receipt-{self.clock():%Y-%m-%d}.txt", receipt.encode()))
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             repo.audit(actor.username, "evidence.receipt_sent", "ledger", ", ".join(witnesses))
         return witnesses
 
@@ -305,7 +305,7 @@ class Incidents:
         """Write the evidence packet (a ZIP) for an incident, rendered from the ledger and the
         originals only; the export is recorded in the ledger with the report's SHA-256."""
         require(actor, Role.ANALYST)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             incident = repo.evidence.incident(incident_id)
             principal = next(p for p in repo.principals() if p.id == incident.principal_id)
             entries = repo.evidence.entries(incident_id)

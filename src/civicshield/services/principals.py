@@ -22,7 +22,7 @@ class Principals:
         if not slug or not slug.replace("-", "").isalnum() or slug != slug.lower():
             raise InvalidInputError("a principal's short name uses lower-case letters, digits "
                                     "and dashes, such as 'mayor-rivera'")
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             principal = repo.add_principal(slug, display_name, title, profile)
             repo.audit(actor.username, "principal.added", f"principal:{principal.id}")
         return principal
@@ -30,7 +30,7 @@ class Principals:
     def set_profile(self, actor: User, slug: str, profile: ProtectedProfile) -> None:
         """Replace a principal's protected profile (admins only)."""
         require(actor, Role.ADMIN)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             principal = repo.principal_by_slug(slug)
             repo.set_profile(principal.id, profile)
             repo.audit(actor.username, "profile.updated", f"principal:{principal.id}")

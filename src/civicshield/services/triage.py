@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,9 +30,10 @@ from civicshield.domain.models import (
     StoredMessage,
     User,
 )
-from civicshield.domain.ports import Importer, ImportSource, QueueFilter
+from civicshield.domain.ports import Importer, ImportRecord, ImportSource, QueueFilter
 from civicshield.domain.profile import ProtectedProfile
 from civicshield.services.context import ServiceContext, resolve_principal
+from civicshield.storage.locks import import_lock
 from civicshield.storage.repository import SqlRepository
 
 log = logging.getLogger("civicshield")
@@ -87,12 +88,17 @@ class Triage:
     def import_file(self, actor: User, path: Path, *, principal: str | None = None,
                     fmt: str | None = None, account: str = "",
                     kind: ChannelKind = ChannelKind.OFFICIAL,
-                    display_name: str | None = None, skip_bad: bool = False) -> ImportResult:
-        """Import one file through the pipeline in a single transaction.
+                    display_name: str | None = None, skip_bad: bool = False,
+                    on_wait: Callable[[], None] = lambda: None) -> ImportResult:
+        """Import one file through the pipeline, all or nothing.
 
-        A malformed record raises ImportFailure and nothing from the file is stored, unless
-        ``skip_bad``: then it is set aside, named in the result, and the rest is stored.
-        Importing the same file again adds nothing.
+        The messages are written in short transactions (one per batch), hidden until the whole
+        file has been read, then shown at once; if anything fails, what was written is removed,
+        so a failed file leaves the store as it was and the store stays usable meanwhile. One
+        import runs at a time in a workspace: another waits its turn (``on_wait`` is told).
+        A malformed record raises ImportFailure, unless ``skip_bad``: then it is set aside,
+        named in the result, and the rest is stored. Importing the same file again adds
+        nothing.
         """
         require(actor, Role.ANALYST)
         name = display_name or path.name
@@ -103,27 +109,58 @@ class Triage:
             raise InvalidInputError(f"unknown format {fmt!r}; choose one of "
                                     f"{', '.join(sorted(self.context.importers))}")
         source = ImportSource(path=path, name=name, account=account, skip_bad=skip_bad)
-        with self.context.transaction() as repo:
-            target = resolve_principal(repo, principal)
-            channel = repo.ensure_channel(target.id, importer.platform, account or
-                                          f"{importer.platform} (imported)", kind)
-            record = repo.start_import(target.id, channel.id, importer.fmt, name,
-                                       _file_sha256(path), actor.username)
-            ctx = pipeline.PipelineContext(repo=repo, registry=self.context.registry,
-                                           record=record, profile=repo.profile(target.id),
-                                           weights=self.context.weights,
-                                           blocked=tuple(repo.blocked_patterns()))
-            added = skipped = 0
-            for chunk in _chunks(importer.read(source), self.context.settings.import_batch_size):
-                done = pipeline.run(pipeline.Batch(drafts=tuple(chunk)), ctx)
-                added, skipped = added + done.stored, skipped + done.skipped
-            repo.finish_import(record.id, added, skipped)
-            repo.audit(actor.username, "import.completed", f"import:{record.id}",
-                       json.dumps({"format": importer.fmt, "file": name, "added": added,
-                                   "skipped": skipped, "malformed": len(source.bad)}))
+        with import_lock(self.context.engine, self.context.settings.data_dir, on_wait):
+            self._discard_stale()
+            with self.context.transaction(write=True) as repo:
+                target = resolve_principal(repo, principal)
+                channel = repo.ensure_channel(target.id, importer.platform, account or
+                                              f"{importer.platform} (imported)", kind)
+                record = repo.start_import(target.id, channel.id, importer.fmt, name,
+                                           _file_sha256(path), actor.username, staged=True)
+            try:
+                added, skipped = self._stage(importer, source, record, target.id)
+                with self.context.transaction(write=True) as repo:
+                    repo.publish_import(record.id, added, skipped)
+                    repo.audit(actor.username, "import.completed", f"import:{record.id}",
+                               json.dumps({"format": importer.fmt, "file": name,
+                                           "added": added, "skipped": skipped,
+                                           "malformed": len(source.bad)}))
+            except BaseException:
+                self._discard(record.id)
+                raise
         log.info("import %s: %d added, %d already stored, %d malformed set aside",
                  importer.fmt, added, skipped, len(source.bad))
         return ImportResult(importer.fmt, added, skipped, record.id, tuple(source.bad))
+
+    def _stage(self, importer: Importer, source: ImportSource, record: ImportRecord,
+               principal_id: int) -> tuple[int, int]:
+        """Read the file and write it, hidden, one batch per transaction."""
+        added = skipped = 0
+        with self.context.transaction() as repo:
+            profile, blocked = repo.profile(principal_id), tuple(repo.blocked_patterns())
+        for chunk in _chunks(importer.read(source), self.context.settings.import_batch_size):
+            with self.context.transaction(write=True) as repo:
+                ctx = pipeline.PipelineContext(repo=repo, registry=self.context.registry,
+                                               record=record, profile=profile,
+                                               weights=self.context.weights, blocked=blocked)
+                done = pipeline.run(pipeline.Batch(drafts=tuple(chunk)), ctx)
+            added, skipped = added + done.stored, skipped + done.skipped
+        return added, skipped
+
+    def _discard(self, import_id: int) -> None:
+        """Remove a failed import's hidden messages and reassess the senders it touched."""
+        with self.context.transaction(write=True) as repo:
+            for group in repo.discard_import(import_id):
+                repo.set_group_risk(group, assess(repo.group_summaries(group),
+                                                  self.context.weights))
+
+    def _discard_stale(self) -> None:
+        """Remove what an import stopped half way (a killed process) had written."""
+        with self.context.transaction() as repo:
+            stale = repo.stale_imports()
+        for import_id in stale:
+            log.warning("removing the unfinished import %d a stopped process left", import_id)
+            self._discard(import_id)
 
     def analyse(self, actor: User, *, redo_all: bool = False, batch_size: int = 500) -> int:
         """Re-run detectors on stored messages whose analysis is missing or out of date."""
@@ -132,7 +169,7 @@ class Triage:
         signature, after, done = registry.signature, 0, 0
         groups: set[int] = set()
         while True:
-            with self.context.transaction() as repo:
+            with self.context.transaction(write=True) as repo:
                 stored = repo.messages_to_analyse(signature, after, batch_size,
                                                   include_current=redo_all)
                 if not stored:
@@ -146,7 +183,7 @@ class Triage:
                 groups.update(m.sender.group_id for m in stored)
                 repo.replace_findings(pairs, signature)
                 after, done = stored[-1].id, done + len(stored)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             for group in groups:
                 repo.set_group_risk(group, assess(repo.group_summaries(group),
                                                   self.context.weights))
@@ -177,7 +214,7 @@ class Triage:
     def raw_payload(self, actor: User, message_id: int) -> bytes:
         """The original record byte for byte (analysts and admins); the access is audit-logged."""
         require(actor, Role.ANALYST)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             raw = repo.raw_payload(message_id)
             repo.audit(actor.username, "message.raw_downloaded", f"message:{message_id}")
         return raw
@@ -187,7 +224,7 @@ class Triage:
         require(actor, Role.ANALYST)
         if not message_ids:
             raise InvalidInputError("select at least one message")
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             changed = repo.set_review_state(message_ids, state, actor.username)
             repo.audit(actor.username, f"message.{state.value}",
                        "messages:" + ",".join(map(str, message_ids[:20])),
@@ -208,7 +245,7 @@ class Triage:
     def merge_senders(self, actor: User, keep_sender_id: int, merge_sender_id: int) -> None:
         """Record that two platform identities are one person, and reassess their risk."""
         require(actor, Role.ANALYST)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             keep, other = repo.sender(keep_sender_id), repo.sender(merge_sender_id)
             repo.merge_senders(keep.group_id, other.group_id)
             risk = assess(repo.group_summaries(keep.group_id), self.context.weights)
@@ -222,7 +259,7 @@ class Triage:
         New accounts whose abusive messages repeat a blocked sender's wording get a risk signal.
         """
         require(actor, Role.ANALYST)
-        with self.context.transaction() as repo:
+        with self.context.transaction(write=True) as repo:
             sender = repo.sender(sender_id)
             repo.set_blocked(sender.group_id, self.context.clock() if blocked else None)
             repo.audit(actor.username, "sender.blocked" if blocked else "sender.unblocked",

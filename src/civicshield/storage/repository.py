@@ -171,14 +171,76 @@ class SqlRepository:
 
     # ---- imports and messages ----------------------------------------------------------
     def start_import(self, principal_id: int, channel_id: int, fmt: str, file_name: str,
-                     file_sha256: str, actor: str) -> ImportRecord:
-        """Record that an import has begun (in the import's own transaction)."""
+                     file_sha256: str, actor: str, *, staged: bool = False) -> ImportRecord:
+        """Record that an import has begun (``staged``: its messages stay hidden until it is
+        published)."""
         result = self.conn.execute(insert(imports).values(
             principal_id=principal_id, channel_id=channel_id, format=fmt, file_name=file_name,
             file_sha256=file_sha256, actor=actor, started_at=_now(), added=0, skipped=0))
         assert result.inserted_primary_key is not None
         return ImportRecord(result.inserted_primary_key[0], principal_id, channel_id, fmt,
-                            file_name, file_sha256)
+                            file_name, file_sha256, staged=staged)
+
+    def publish_import(self, import_id: int, added: int, skipped: int) -> None:
+        """Show a staged import's messages, all at once, and record its outcome."""
+        self.conn.execute(update(messages).where(messages.c.import_id == import_id,
+                                                 messages.c.staged.is_(True))
+                          .values(staged=False))
+        self.finish_import(import_id, added, skipped)
+
+    def discard_import(self, import_id: int) -> set[int]:
+        """Remove what a failed staged import wrote (its messages and their findings, the
+        senders and the channel only it brought) and put back the versions it superseded;
+        returns the sender groups still there that it touched."""
+        channel = self.conn.execute(select(imports.c.channel_id).where(
+            imports.c.id == import_id)).scalar()
+        rows = self.conn.execute(select(messages.c.id, messages.c.origin_id,
+                                        messages.c.sender_id)
+                                 .where(messages.c.import_id == import_id,
+                                        messages.c.staged.is_(True))).all()
+        for chunk in _chunks([r.id for r in rows]):
+            self.conn.execute(delete(findings).where(findings.c.message_id.in_(chunk)))
+            self.conn.execute(delete(messages).where(messages.c.id.in_(chunk)))
+        for origin in {r.origin_id for r in rows if r.origin_id}:
+            family = select(messages.c.id).where(or_(messages.c.id == origin,
+                                                     messages.c.origin_id == origin))
+            newest = self.conn.execute(select(func.max(messages.c.id)).where(
+                messages.c.id.in_(family))).scalar()
+            self.conn.execute(update(messages).where(messages.c.id.in_(family)).values(
+                superseded=messages.c.id != newest))
+        self.conn.execute(delete(imports).where(imports.c.id == import_id))
+        touched = self._drop_unused_senders({r.sender_id for r in rows})
+        if channel is not None and not self.conn.execute(select(imports.c.id).where(
+                imports.c.channel_id == channel).limit(1)).first():
+            self.conn.execute(delete(channels).where(channels.c.id == channel))
+        self._sender_ids.clear()
+        self._group_risks.clear()
+        return touched
+
+    def _drop_unused_senders(self, sender_ids: set[int]) -> set[int]:
+        """Delete those of the senders that no message names any more (and nobody blocked or
+        merged); return the groups of the others."""
+        kept: set[int] = set()
+        for sender in self.conn.execute(select(senders).where(
+                senders.c.id.in_(list(sender_ids)))).all():
+            used = self.conn.execute(select(messages.c.id).where(
+                messages.c.sender_id == sender.id).limit(1)).first()
+            alone = self.conn.execute(select(func.count()).select_from(senders).where(
+                senders.c.group_id == sender.group_id)).scalar_one() == 1
+            if used or sender.blocked_at is not None or not alone:
+                kept.add(sender.group_id)
+                continue
+            self.conn.execute(delete(risk_changes).where(
+                risk_changes.c.group_id == sender.group_id))
+            self.conn.execute(delete(senders).where(senders.c.id == sender.id))
+        return kept
+
+    def stale_imports(self) -> list[int]:
+        """Staged imports a stopped process left unfinished."""
+        return list(self.conn.execute(select(imports.c.id).where(
+            imports.c.finished_at.is_(None), exists().where(
+                messages.c.import_id == imports.c.id, messages.c.staged.is_(True))))
+            .scalars())
 
     def finish_import(self, import_id: int, added: int, skipped: int) -> None:
         """Record the import's outcome."""
@@ -385,8 +447,9 @@ class SqlRepository:
 
     # ---- triage ------------------------------------------------------------------------
     def _filtered(self, query: Select[Any], flt: QueueFilter) -> Select[Any]:
-        # an edited record shows its newest version
-        conditions: list[ColumnElement[bool]] = [messages.c.superseded.is_(False)]
+        # an edited record shows its newest version; an import under way shows nothing yet
+        conditions: list[ColumnElement[bool]] = [messages.c.superseded.is_(False),
+                                                 messages.c.staged.is_(False)]
         if flt.principal_id is not None:
             conditions.append(messages.c.principal_id == flt.principal_id)
         if flt.channel_id is not None:
@@ -533,7 +596,8 @@ class SqlRepository:
     def sender_timeline(self, group_id: int, limit: int) -> list[StoredMessage]:
         """A sender group's messages across channels, newest first."""
         members = select(senders.c.id).where(senders.c.group_id == group_id)
-        return self._load(select(messages).where(messages.c.sender_id.in_(members))
+        return self._load(select(messages).where(messages.c.sender_id.in_(members),
+                                                 messages.c.staged.is_(False))
                           .order_by(messages.c.created_at.desc()).limit(limit))
 
     def merge_senders(self, keep_group_id: int, merge_group_id: int) -> None:
@@ -796,4 +860,5 @@ def _message_row(record: ImportRecord, m: AnalysedMessage, sender_id: int) -> di
         "raw": d.raw, "raw_sha256": hashlib.sha256(d.raw).hexdigest(),
         "flags": ",".join(m.flags), "cues": ",".join(m.cues), "priority": m.priority,
         "analysis_signature": m.signature, "review_state": ReviewState.NEW.value,
+        "staged": record.staged,
     }

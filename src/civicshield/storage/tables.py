@@ -134,6 +134,9 @@ messages = Table(
     # superseded (kept as evidence; the queue shows the newest).
     Column("origin_id", Integer, ForeignKey("messages.id"), nullable=True, index=True),
     Column("superseded", Boolean, nullable=False, default=False, server_default=false()),
+    # Written by an import still under way: hidden until the import is published, removed if
+    # it fails (a failed file leaves the store as it was).
+    Column("staged", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("principal_id", "platform", "external_id", name="uq_messages_identity"),
 )
 
