@@ -37,7 +37,7 @@ def test_nothing_of_the_profile_or_the_messages_is_in_clear(tmp_path: Path) -> N
 
 def test_a_store_written_in_clear_is_encrypted_by_init(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data")
-    service, _ = CivicShield.initialise(settings)  # makes the key files
+    CivicShield.initialise(settings)  # makes the key files
     store = tmp_path / "data" / "civicshield.db"
     store.unlink()
     plain = make_engine(settings.resolved_database_url)  # as an earlier version did
