@@ -45,7 +45,9 @@ def import_(ctx: _Context, paths: tuple[Path, ...], fmt: str | None, principal: 
         result = _guard(lambda p=path: service.triage.import_file(
             cli_actor(), p, principal=principal, fmt=fmt, account=account,
             kind=ChannelKind.PERSONAL if personal else ChannelKind.OFFICIAL,
-            skip_bad=skip_bad))
+            skip_bad=skip_bad, on_wait=lambda: click.echo(
+                "another import is running in this workspace; this one waits its turn ...",
+                err=True)))
         click.echo(f"{path.name} ({result.fmt}): {result.added} added, "
                    f"{result.skipped} already stored"
                    + (f", {len(result.bad)} malformed set aside" if result.bad else ""))

@@ -196,6 +196,9 @@ def store(batch: Batch, ctx: PipelineContext) -> Batch:
 
 
 STEPS: tuple[Step, ...] = (preflight, dedupe, detect, escalate, store)
+#: The steps that only read (run without the write lock), and those that write.
+JUDGE: tuple[Step, ...] = (preflight, dedupe, detect)
+KEEP: tuple[Step, ...] = (escalate, store)
 
 
 def run(batch: Batch, ctx: PipelineContext, steps: Sequence[Step] = STEPS) -> Batch:

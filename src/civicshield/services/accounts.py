@@ -149,11 +149,13 @@ class Accounts:
                 repo.audit(username[:100] or "?", "login.throttled", "session")
                 raise LoginRefusedError(
                     "Too many failed logins from this computer. Wait 15 minutes and try again.")
-        with self.context.transaction(write=True) as repo:
+        with self.context.transaction(write=False) as repo:
             found = repo.user_by_name(username)
-            good = found is not None and _verify(found[1], password) and not found[0].disabled
-            if found is None:
-                _verify(_DUMMY_HASH, password)
+        # the slow hash is checked holding no lock: other work goes on meanwhile
+        good = found is not None and _verify(found[1], password) and not found[0].disabled
+        if found is None:
+            _verify(_DUMMY_HASH, password)
+        with self.context.transaction(write=True) as repo:
             if not good:
                 for key in keys:
                     repo.add_login_failure(key, now)

@@ -18,6 +18,7 @@ from typing import Any
 from civicshield.domain import pipeline
 from civicshield.domain.access import require, sees_private_details, visible_to
 from civicshield.domain.detection import DetectionInput, DetectorRegistry, verdict
+from civicshield.domain.echo import BlockedPattern
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.escalation import assess
 from civicshield.domain.models import (
@@ -139,13 +140,23 @@ class Triage:
         with self.context.transaction() as repo:
             profile, blocked = repo.profile(principal_id), tuple(repo.blocked_patterns())
         for chunk in _chunks(importer.read(source), self.context.settings.import_batch_size):
+            # read and judge holding no lock (the detectors are the slow part) ...
+            with self.context.transaction(write=False) as repo:
+                judged = pipeline.run(pipeline.Batch(drafts=tuple(chunk)), self._pipeline(
+                    repo, record, profile, blocked), steps=pipeline.JUDGE)
+            # ... then take the write lock only to reassess senders and store
             with self.context.transaction(write=True) as repo:
-                ctx = pipeline.PipelineContext(repo=repo, registry=self.context.registry,
-                                               record=record, profile=profile,
-                                               weights=self.context.weights, blocked=blocked)
-                done = pipeline.run(pipeline.Batch(drafts=tuple(chunk)), ctx)
+                done = pipeline.run(judged, self._pipeline(repo, record, profile, blocked),
+                                    steps=pipeline.KEEP)
             added, skipped = added + done.stored, skipped + done.skipped
         return added, skipped
+
+    def _pipeline(self, repo: SqlRepository, record: ImportRecord,
+                  profile: ProtectedProfile | None,
+                  blocked: tuple[BlockedPattern, ...]) -> pipeline.PipelineContext:
+        return pipeline.PipelineContext(repo=repo, registry=self.context.registry,
+                                        record=record, profile=profile,
+                                        weights=self.context.weights, blocked=blocked)
 
     def _discard(self, import_id: int) -> None:
         """Remove a failed import's hidden messages and reassess the senders it touched."""

@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from civicshield.domain.brokers import NEEDS
 from civicshield.domain.errors import CivicShieldError, InvalidInputError
@@ -85,9 +87,9 @@ async def scan(request: Request, session: Annotated[Session, ADMIN_FORM],
         threading.Thread(target=_scan_in_background, daemon=True,
                          args=(exposure, session, targets, limits, bool(official), principal),
                          ).start()
-    if uploads:
-        done = exposure.scan_uploads(session.user, uploads, official=bool(official),
-                                     principal=principal)
+    if uploads:  # read off the event loop: the dashboard keeps answering meanwhile
+        done = await run_in_threadpool(partial(exposure.scan_uploads, session.user, uploads,
+                                               official=bool(official), principal=principal))
         return RedirectResponse(f"/exposure?scanned={done.scan_id}"
                                 + ("&started=1" if targets else ""), status_code=303)
     return RedirectResponse("/exposure?started=1", status_code=303)
