@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from civicshield.app import CivicShield
@@ -170,3 +171,61 @@ def test_each_protected_person_has_their_own_exposure(client_for: Client,
     assert "12 Birch Ct" in client.get("/exposure/profile").text  # the cookie keeps the choice
     other = client.get("/exposure?principal=mayor").text
     assert "Birch" not in other
+
+
+def test_an_upload_scan_does_not_stop_the_dashboard(web_service: CivicShield,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan of uploaded files runs off the event loop: /healthz answers meanwhile."""
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from civicshield.web.app import create_app
+    from tests.pg_server import free_port
+    from tests.web.conftest import PASSWORD
+
+    real = web_service.exposure.scan_uploads
+    scanning = threading.Event()
+
+    def slow_scan(*args: object, **kwargs: object) -> object:
+        scanning.set()
+        time.sleep(3)  # a long document
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(web_service.exposure, "scan_uploads", slow_scan)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(web_service), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        with httpx.Client(base_url=base) as client:
+            login = client.get("/login").text
+            token = re.search(r'name="login_token" value="([^"]+)"', login)
+            assert token
+            client.post("/login", data={"username": "admin", "password": PASSWORD,
+                                        "login_token": token.group(1), "next": "/exposure"})
+            page = client.get("/exposure").text
+            finished: list[float] = []
+
+            def upload() -> None:
+                client.post("/exposure/scan", data={"csrf_token": csrf_of(page)},
+                            files=[("files", ("leak.html", HOSTILE, "text/html"))])
+                finished.append(time.monotonic())
+
+            uploader = threading.Thread(target=upload)
+            uploader.start()
+            assert scanning.wait(10)
+            with httpx.Client(base_url=base) as other:
+                assert other.get("/healthz").status_code == 200
+            answered = time.monotonic()
+            uploader.join(timeout=30)
+            assert finished and answered < finished[0]  # it answered while the scan ran
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
