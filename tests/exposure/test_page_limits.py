@@ -40,3 +40,25 @@ def test_ocr_stops_at_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert doc.ocr_pages == 2 and doc.pieces.count("scanned text") == 2
     assert doc.limits == ["scan.pdf: 4 more scanned page(s) not read; OCR reads at most 2 "
                           "pages of one document"]
+
+
+def test_one_document_has_a_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract_module, "MAX_DOCUMENT_SECONDS", 0)
+    monkeypatch.setattr(extract_module, "ocr_available", lambda: False)
+    doc = extract("slow.pdf", _blank_pdf(4))
+    assert doc.limits == ["slow.pdf: reading stopped after 0 s at page 1 of 4 (the time one "
+                          "document may take)"]
+
+
+def test_a_page_that_tesseract_cannot_read_in_time_is_skipped(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytesseract
+
+    def too_slow(image: object, timeout: int = 0) -> str:
+        assert timeout == extract_module.OCR_PAGE_SECONDS
+        raise RuntimeError("Tesseract process timeout")
+
+    monkeypatch.setattr(extract_module, "ocr_available", lambda: True)
+    monkeypatch.setattr(pytesseract, "image_to_string", too_slow)
+    doc = extract("scan.pdf", _blank_pdf(2))
+    assert doc.limits[0] == "scan.pdf: page 1 took more than 30 s to read by OCR; skipped"

@@ -14,6 +14,7 @@ import email
 import email.policy
 import io
 import shutil
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ SUPPORTED = (".pdf", ".html", ".htm", ".xhtml", ".docx", ".xlsx", ".csv", ".txt"
              ".md", ".eml")
 #: A PDF page with fewer characters than this is taken for a scan and read by OCR.
 OCR_BELOW_CHARS = 20
+#: Seconds tesseract may spend on one scanned page, and the reader on one document.
+OCR_PAGE_SECONDS = 30
+MAX_DOCUMENT_SECONDS = 120
 #: Pages of one PDF read at most (a hostile file can hold hundreds of thousands of empty pages).
 MAX_PDF_PAGES = 5000
 #: Scanned pages of one PDF read by OCR at most (each takes about a second).
@@ -149,7 +153,13 @@ def _pdf(content: bytes, out: Extracted) -> None:
         if total > MAX_PDF_PAGES:
             out.limits.append(f"{out.location}: {total} pages; only the first {MAX_PDF_PAGES} "
                               "were read (the limit for one document)")
+        started = time.monotonic()
         for index in range(min(total, MAX_PDF_PAGES)):
+            if time.monotonic() - started > MAX_DOCUMENT_SECONDS:
+                out.limits.append(f"{out.location}: reading stopped after "
+                                  f"{MAX_DOCUMENT_SECONDS} s at page {index + 1} of {total} "
+                                  "(the time one document may take)")
+                break
             page = document[index]
             # PDFium marks a hyphen that ends a line as U+FFFE; keep it as a hyphen.
             text = page.get_textpage().get_text_range().replace("\ufffe", "-")
@@ -159,7 +169,12 @@ def _pdf(content: bytes, out: Extracted) -> None:
                 elif out.ocr_pages >= MAX_OCR_PAGES:
                     skipped_scans += 1
                 else:
-                    text = _ocr(page)
+                    try:
+                        text = _ocr(page)
+                    except RuntimeError:  # tesseract ran past its time on this page
+                        out.limits.append(f"{out.location}: page {index + 1} took more than "
+                                          f"{OCR_PAGE_SECONDS} s to read by OCR; skipped")
+                        text = ""
                     out.ocr_pages += 1
             out.pieces.append(text)
             out.links += _pdf_links(page)
@@ -202,7 +217,7 @@ def _ocr(page: Any) -> str:
     import pytesseract
 
     image = page.render(scale=OCR_SCALE, grayscale=True).to_pil()
-    return str(pytesseract.image_to_string(image))
+    return str(pytesseract.image_to_string(image, timeout=OCR_PAGE_SECONDS))
 
 
 #: Most bytes an Office document's parts may expand to (a long agenda packet is far less).
