@@ -229,3 +229,23 @@ def test_an_upload_scan_does_not_stop_the_dashboard(web_service: CivicShield,
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_a_running_web_scan_says_how_far_it_is(web_service: CivicShield,
+                                               client_for: Client,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicshield.web import exposure as pages
+
+    client = client_for("admin")
+    seen: list[str] = []
+
+    def scan(*args: object, progress: Callable[[str], None], **kwargs: object) -> None:
+        progress("3 document(s) read, 1 exposure(s) so far")
+        seen.append(client.get("/exposure").text)
+
+    monkeypatch.setattr(web_service.exposure, "scan", scan)
+    session = type("S", (), {"user": cli_actor()})()
+    pages._scan_in_background(web_service.exposure, session, ["https://example.org/"],  # type: ignore[arg-type]
+                              None, False, None)
+    assert "3 document(s) read, 1 exposure(s) so far" in seen[0]
+    assert pages.RUNNING == {}  # gone when it ends

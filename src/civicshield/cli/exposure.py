@@ -3,6 +3,7 @@ re-checks and the exposure report, from the terminal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def exposure_scan(ctx: _Context, targets: tuple[str, ...], principal: str | None
     limits = CrawlLimits(depth=depth, max_pages=max_pages, delay=delay) if follow else None
     report = _guard(lambda: ctx.service().exposure.scan(
         cli_actor(), list(targets), principal=principal, limits=limits, official=official,
-        progress=lambda line: click.echo(line, err=True), local_files=True))
+        progress=_every(50, lambda line: click.echo(line, err=True)), local_files=True))
     click.echo(f"Scan {report.scan_id}: {report.documents} document(s) read"
                + (f" ({report.ocr_pages} scanned page(s) read by OCR)" if report.ocr_pages else "")
                + f", {report.new_findings} new exposure(s), {report.seen_again} seen before.")
@@ -244,3 +245,14 @@ def exposure_laws() -> None:
         flag = "  [UNVERIFIED: " + statute.verify_note + "]" if statute.unverified else ""
         click.echo(f"{statute.id:16} {statute.state}  {statute.citation}; deadline "
                    f"{statute.deadline or 'none set'}{flag}")
+
+
+def _every(n: int, say: Callable[[str], None]) -> Callable[[str], None]:
+    """A progress callback that passes on one line in ``n``."""
+    seen = [0]
+
+    def step(line: str) -> None:
+        seen[0] += 1
+        if seen[0] % n == 0:
+            say(line)
+    return step

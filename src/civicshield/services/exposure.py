@@ -181,8 +181,8 @@ class Exposure:
             if doc.unread_pages:
                 errors.append(_unread(doc))
             errors += doc.limits
-            if progress and count % 50 == 0:
-                progress(f"{count} documents read, {len(found)} exposures so far")
+            if progress:
+                progress(f"{count} document(s) read, {len(found)} exposure(s) so far")
         return self._store_scan(actor, who, targets, found, count, errors, ocr)
 
     def set_profile(self, actor: User, profile: ProtectedProfile, *,

@@ -59,7 +59,7 @@ def overview(request: Request, session: Annotated[Session, ADMIN],
                                                principal=chosen),
                     status=status, scans=exposure.scans(session.user, chosen)[:5],
                     overdue=len(exposure.requests(session.user, overdue=True)),
-                    principals=principals, chosen=chosen)
+                    principals=principals, chosen=chosen, running=sorted(RUNNING.values()))
     if chosen:
         set_cookie(request, response, PRINCIPAL_COOKIE, chosen, 30 * 24 * 3600)
     return response
@@ -95,15 +95,28 @@ async def scan(request: Request, session: Annotated[Session, ADMIN_FORM],
     return RedirectResponse("/exposure?started=1", status_code=303)
 
 
+#: Web scans running in this process: a key -> what they have done so far, in words.
+RUNNING: dict[str, str] = {}
+
+
 def _scan_in_background(exposure: Exposure, session: Session, targets: list[str],
                         limits: CrawlLimits | None, official: bool,  # noqa: FBT001
                         principal: str | None) -> None:
+    key = f"{datetime.now(UTC):%H:%M:%S} {session.user.username} {len(RUNNING)}"
+    started = f"started {datetime.now(UTC):%H:%M} UTC by {session.user.username}"
+    RUNNING[key] = f"Scan of {len(targets)} address(es), {started}: starting"
+
+    def progress(line: str) -> None:
+        RUNNING[key] = f"Scan of {len(targets)} address(es), {started}: {line}"
+
     try:
         exposure.scan(session.user, targets, limits=limits, official=official,
-                      principal=principal)
+                      principal=principal, progress=progress)
     except CivicShieldError as exc:
         log.warning("a background scan by %s stopped: %s", session.user.username,
                     type(exc).__name__)
+    finally:
+        RUNNING.pop(key, None)
 
 
 @router.get("/profile", response_class=HTMLResponse)
