@@ -240,3 +240,26 @@ def test_an_analyst_audits_a_bitwarden_export_and_sees_what_to_fix(
     expect(page.locator("#breached")).to_contain_text("rivertonhistory.org")
     expect(page.locator("#no_2fa")).to_contain_text("google.com")
     assert "Correct-Horse-Battery-9" not in page.content()
+
+
+def test_a_message_page_takes_r_and_opens_an_incident_with_a_suggested_severity(
+        page: Any, web_service: CivicShield) -> None:
+    from civicshield.domain.access import cli_actor
+    from civicshield.domain.ports import QueueFilter
+
+    threat = next(m for m in web_service.triage.queue(QueueFilter(), limit=50,
+                                                       viewer=cli_actor())[0]
+                  if "threat" in m.flags)
+    log_in(page, "analyst")
+    page.goto(f"{page.base}/messages/{threat.id}")
+    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.keyboard.press("r")
+    assert web_service.triage.message(threat.id).review_state.value == "reviewed"
+    page.click("text=Open an incident with this message")
+    chosen = page.locator("select[name=severity] option:checked")
+    expect(chosen).to_contain_text("(suggested)")
+    assert chosen.get_attribute("value") in ("high", "critical")
+    page.click("button:has-text('Open incident')")
+    page.wait_for_url("**/incidents/*")
+    expect(page.locator("body")).to_contain_text(chosen.get_attribute("value") or "high")

@@ -111,3 +111,13 @@ def test_hsts_is_sent_over_https_only(web_service: CivicShield) -> None:
     assert secure.get("/login").headers["Strict-Transport-Security"].startswith("max-age=")
     plain = TestClient(create_app(web_service))
     assert "Strict-Transport-Security" not in plain.get("/login").headers
+
+
+def test_a_guessable_new_password_is_refused_in_plain_words(web_service: CivicShield) -> None:
+    from civicshield.domain.access import cli_actor
+    from civicshield.domain.errors import InvalidInputError
+
+    for weak in ("password1234", "analyst12345", "qwertyuiopas"):
+        with pytest.raises(InvalidInputError, match="would be easy to guess"):
+            web_service.accounts.reset_password(cli_actor(), "analyst", weak)
+    web_service.accounts.reset_password(cli_actor(), "analyst", "lantern orchard velvet sky")

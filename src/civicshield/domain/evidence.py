@@ -241,3 +241,16 @@ class Verification:
     def problem(self) -> str:
         """Every problem, a line each."""
         return "\n".join(self.problems)
+
+
+def suggested_severity(flags: Sequence[str], sender_risk: str) -> Severity:
+    """How serious an incident opened from a message probably is: a threat from a sender at
+    high or critical risk is critical; a threat or doxxing is high; harassment of any kind is
+    medium; anything else low. Staff can always choose otherwise."""
+    if "threat" in flags and sender_risk in ("high", "critical"):
+        return Severity.CRITICAL
+    if "threat" in flags or "doxxing" in flags:
+        return Severity.HIGH
+    if {"harassment", "sexual_harassment", "identity_attack"} & set(flags):
+        return Severity.MEDIUM
+    return Severity.LOW

@@ -66,7 +66,7 @@ class Accounts:
                                     "underscores, starting with a letter or digit")
         one_time = password is None
         password = password or generated_password()
-        _check_password(password)
+        _check_password(password, username)
         with self.context.transaction(write=True) as repo:
             user = repo.add_user(username, _HASHER.hash(password), role.value,
                                  one_time=one_time)
@@ -101,7 +101,7 @@ class Accounts:
             require(actor, Role.ADMIN)
         one_time = password is None
         password = password or generated_password()
-        _check_password(password)
+        _check_password(password, username)
         with self.context.transaction(write=True) as repo:
             found = repo.user_by_name(username)
             if found is None:
@@ -181,7 +181,7 @@ class Accounts:
         """A user replaces their own password after confirming the current one (a used
         one-time password counts as current here: this is what it is for). A wrong current
         password counts as a failed login."""
-        _check_password(new)
+        _check_password(new, user.username)
         with self.context.transaction(write=True) as repo:
             found = repo.user_by_name(user.username)
             if found is None or not _verify(found[1], current):
@@ -269,6 +269,15 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
-def _check_password(password: str) -> None:
+def _check_password(password: str, username: str = "") -> None:
+    """Long enough, and not easy to guess (zxcvbn, with the user name and this product's name
+    tried first)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInputError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    from zxcvbn import zxcvbn
+
+    judged = zxcvbn(password[:64], user_inputs=[username, "civicshield"])
+    if judged["score"] < 3:
+        hint = judged["feedback"].get("warning") or "it follows a common pattern"
+        raise InvalidInputError(f"this password would be easy to guess ({hint.rstrip('.')}); "
+                                "four or five unrelated words make a strong one")

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from civicshield.domain.detection import LABELS
 from civicshield.domain.errors import InvalidInputError
+from civicshield.domain.evidence import Severity, suggested_severity
 from civicshield.domain.models import ReviewState, Role
 from civicshield.domain.ports import QueueFilter
 from civicshield.web.auth import Session, current_session, needs, safe_next, service
@@ -89,8 +90,13 @@ def message(request: Request, message_id: int,
             session: Annotated[Session, needs(Role.VIEWER)]) -> HTMLResponse:
     """One message with its reasons highlighted in the text."""
     found = service(request).triage.message(message_id, viewer=session.user)
+    suggested = suggested_severity(found.flags, found.sender.risk_level.value)
+    title = f"{' and '.join(f.replace('_', ' ') for f in found.flags[:2]) or 'Message'} from "\
+        f"{found.sender.label} on {found.created_at:%Y-%m-%d}"
     return page(request, "message.html", session=session, m=found,
-                versions=service(request).triage.versions(message_id))
+                versions=service(request).triage.versions(message_id),
+                severities=list(Severity), suggested=suggested,
+                incident_title=(title[:1].upper() + title[1:])[:300])
 
 
 @router.post("/messages/{message_id}/state")

@@ -52,7 +52,14 @@
 
   if (bulk) { bulk.addEventListener("change", refreshSelection); }
 
+  var single = document.getElementById("message-state");
+
   function act(action) {
+    if (!bulk && single) {  // a message page: r, d and e act on this message
+      var own = single.querySelector("button[name=action][value=" + action + "]");
+      if (own) { single.requestSubmit(own); }
+      return;
+    }
     if (!bulk) { return; }
     var button = bulk.querySelector("button[name=action][value=" + action + "]");
     if (!button) { return; }
