@@ -120,6 +120,8 @@ def test_brokers_are_listed_and_marked(client_for: Client) -> None:
         "listing_url": "https://www.spokeo.com/Elena-Marsh"})
     page = client.get("/exposure/brokers?q=spokeo").text
     assert "Draft removal request" in page and "https://www.spokeo.com/Elena-Marsh" in page
+    assert re.search(r"<strong>1 of \d+ checked</strong>, listed on 1", page)
+    assert 'href="https://spokeo.com/"' in page  # look the person up on the site itself
     bad = client.post("/exposure/brokers/spokeo.com", data={
         "csrf_token": csrf_of(page), "status": "found", "listing_url": "javascript:alert(1)"})
     assert bad.status_code == 400

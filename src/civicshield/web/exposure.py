@@ -169,12 +169,14 @@ def brokers(request: Request, session: Annotated[Session, ADMIN],
     rows = service(request).exposure.brokers(session.user, principal=_principal(request))
     relisted = service(request).exposure.relistings(session.user, principal=_principal(request))
     total = len(rows)
+    checked = sum(1 for _, check in rows if check and check.status != "unchecked")
+    listed = sum(1 for _, check in rows if check and check.status == "found")
     if q:
         rows = [r for r in rows if q.lower() in f"{r[0].name} {r[0].domain}".lower()]
     if show:
         rows = [r for r in rows if (r[1].status if r[1] else "unchecked") == show]
     return page(request, "exposure_brokers.html", session=session, rows=rows, q=q, show=show,
-                total=total, needs=NEEDS, relisted=relisted)
+                total=total, needs=NEEDS, relisted=relisted, checked=checked, listed=listed)
 
 
 @router.post("/brokers/{broker_id}")
