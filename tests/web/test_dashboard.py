@@ -240,3 +240,21 @@ def test_the_number_shown_is_the_one_that_orders_the_queue(client_for: Client,
 def test_sender_names_are_isolated_from_the_text_around_them(client_for: Client) -> None:
     page = client_for("viewer").get("/queue?state=all").text
     assert re.search(r'<a href="/senders/\d+"><bdi>[^<]+</bdi></a>', page)
+
+
+def test_times_are_shown_in_the_office_time_zone_with_utc_on_hover(
+        web_service: CivicShield) -> None:
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from civicshield.web.app import create_app
+    from tests.web.conftest import login
+
+    settings = replace(web_service.settings, time_zone="America/Chicago")
+    office = CivicShield.build(replace(web_service.context, settings=settings))
+    client = login(TestClient(create_app(office)), "viewer")
+    queue = client.get("/queue").text
+    shown = re.search(r'<time datetime="([^"]+)" title="([^"]+ UTC)">([^<]+)</time>', queue)
+    assert shown, "times carry their UTC value"
+    assert shown.group(3).endswith(("CST", "CDT"))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from civicshield.domain.detection import LABELS, is_abusive, label_name
 from civicshield.domain.models import Finding, StoredMessage
@@ -44,9 +47,19 @@ def segments(text: str, findings: tuple[Finding, ...]) -> list[Segment]:
     return out
 
 
-def when(value: datetime | None) -> str:
-    """A time as staff read it, always in UTC."""
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+@pass_context
+def when(context: Context, value: datetime | None) -> Markup | str:
+    """A time as staff read it: in the office's time zone (CIVICSHIELD_TIME_ZONE), with UTC
+    on hover and in the machine-readable attribute."""
+    if value is None:
+        return ""
+    request = context.get("request")
+    zone: tzinfo = request.app.state.service.settings.zone if request is not None else UTC
+    local = value.astimezone(zone)
+    utc = value.astimezone(UTC)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M UTC"),
+        local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or ""))
 
 
 def safe_url(url: str) -> str:
