@@ -241,8 +241,10 @@ def validated(model: type[BaseModel], config: Mapping[str, Any]) -> BaseModel:
         raise InvalidInputError(f"field '{field}': {first['msg']}") from exc
 
 
-#: A member that expands more than this many times is a compression bomb, not a document.
+#: A large member (over BOMB_BYTES once expanded) that expands more than MAX_EXPANSION times is a
+#: compression bomb, not a document.
 MAX_EXPANSION = 200
+BOMB_BYTES = 32 * 2**20
 
 
 def archive_problem(members: Iterable[zipfile.ZipInfo], max_bytes: int) -> str | None:
@@ -252,7 +254,7 @@ def archive_problem(members: Iterable[zipfile.ZipInfo], max_bytes: int) -> str |
     total = 0
     for info in members:
         total += info.file_size
-        if info.file_size > 1_000_000 and info.file_size > MAX_EXPANSION * max(
+        if info.file_size > BOMB_BYTES and info.file_size > MAX_EXPANSION * max(
                 1, info.compress_size):
             return (f"{info.filename} would expand {info.file_size // max(1, info.compress_size)}"
                     f" times (a compression bomb); not opened")

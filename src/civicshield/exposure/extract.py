@@ -229,8 +229,8 @@ def _office_guard(content: bytes, out: Extracted) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             problem = archive_problem(archive.infolist(), MAX_OFFICE_BYTES)
-    except zipfile.BadZipFile as exc:
-        raise ExtractError(f"{out.location}: not a Word or Excel file (not a ZIP)") from exc
+    except zipfile.BadZipFile:
+        return  # the document reader names what is wrong with it
     if problem is not None:
         raise ExtractError(f"{out.location}: {problem}")
 
