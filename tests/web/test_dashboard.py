@@ -146,7 +146,12 @@ def test_admin_pages_are_for_admins(client_for: Client) -> None:
     password = re.search(r"One-time password: <code>([^<]+)</code>", created.text).group(1)  # type: ignore[union-attr]
     login(TestClient(admin.app), "newbie", password)
     audit = admin.get("/admin/audit").text
-    assert "user.added" in audit and "login" in audit
+    assert "added a staff account" in audit and "logged in" in audit  # in words, not codes
+    mine = admin.get("/admin/audit?person=newbie&action=login").text
+    assert "logged in" in mine and "added a staff account" not in mine
+    assert "Older" not in mine and "Page 1" in mine
+    bad = admin.get("/admin/audit?since=yesterday")
+    assert bad.status_code == 400 and "field &#39;since&#39;" in bad.text
 
 
 def test_logout_ends_the_session(client_for: Client) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -255,11 +255,21 @@ class Accounts:
         with self.context.transaction() as repo:
             return repo.user_for_api_token(token_hash(token))
 
-    def audit_entries(self, actor: User, *, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
-        """The audit log, newest first (admins only)."""
+    def audit_entries(self, actor: User, *, limit: int = 200, offset: int = 0,
+                      person: str = "", action: str = "", since: datetime | None = None,
+                      until: datetime | None = None) -> list[AuditEntry]:
+        """The audit log, newest first, narrowed by person, kind of action and dates
+        (admins only)."""
         require(actor, Role.ADMIN)
-        with self.context.transaction(write=True) as repo:
-            return repo.audit_entries(limit, offset)
+        with self.context.transaction(write=False) as repo:
+            return repo.audit_entries(limit, offset, actor=person, action=action, since=since,
+                                      until=until)
+
+    def audit_people(self, actor: User) -> list[str]:
+        """Everyone the audit log names (for its filter)."""
+        require(actor, Role.ADMIN)
+        with self.context.transaction(write=False) as repo:
+            return repo.audit_actors()
 
 
 def _verify(stored: str, password: str) -> bool:

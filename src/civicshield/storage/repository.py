@@ -796,11 +796,28 @@ class SqlRepository:
         self.conn.execute(insert(audit_log).values(at=_now(), actor=actor, action=action,
                                                    target=target[:200], details=details))
 
-    def audit_entries(self, limit: int, offset: int) -> list[AuditEntry]:
-        """The latest staff actions first."""
-        rows = self.conn.execute(select(audit_log).order_by(audit_log.c.id.desc())
-                                 .limit(limit).offset(offset))
+    def audit_entries(self, limit: int, offset: int, *, actor: str = "", action: str = "",
+                      since: datetime | None = None,
+                      until: datetime | None = None) -> list[AuditEntry]:
+        """The latest staff actions first, narrowed to a person, a kind of action (its code's
+        first part, ``login`` or ``incident``) and a time span."""
+        query = select(audit_log)
+        if actor:
+            query = query.where(audit_log.c.actor == actor)
+        if action:
+            query = query.where(or_(audit_log.c.action == action,
+                                    audit_log.c.action.like(f"{action}.%")))
+        if since is not None:
+            query = query.where(audit_log.c.at >= since)
+        if until is not None:
+            query = query.where(audit_log.c.at < until)
+        rows = self.conn.execute(query.order_by(audit_log.c.id.desc()).limit(limit)
+                                 .offset(offset))
         return [AuditEntry(r.id, r.at, r.actor, r.action, r.target, r.details) for r in rows]
+
+    def audit_actors(self) -> list[str]:
+        """Everyone the audit log names."""
+        return sorted(self.conn.execute(select(audit_log.c.actor).distinct()).scalars())
 
 
 def _by_platform(keys: Iterable[Key]) -> dict[str, list[str]]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from civicshield.domain.audit import ACTION_WORDS, readable
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.models import Role
 from civicshield.services.accounts import LoginRefusedError
@@ -153,11 +155,37 @@ def token_revoke(request: Request, token_id: int,
     return RedirectResponse("/admin/users", status_code=303)
 
 
+AUDIT_PAGE = 100
+
+
+def _day(value: str, field: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise InvalidInputError(f"field '{field}': a date such as 2026-11-30") from exc
+
+
 @router.get("/admin/audit", response_class=HTMLResponse)
-def audit_page(request: Request, session: Annotated[Session, needs(Role.ADMIN)]) -> HTMLResponse:
-    """The latest staff actions."""
+def audit_page(request: Request, session: Annotated[Session, needs(Role.ADMIN)],
+               person: str = "", action: str = "", since: str = "", until: str = "",
+               page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1
+               ) -> HTMLResponse:
+    """Staff actions, newest first, in words; filtered by person, kind of action and dates,
+    a hundred to a page."""
+    accounts = service(request).accounts
+    end = _day(until, "until")
+    found = accounts.audit_entries(
+        session.user, limit=AUDIT_PAGE + 1, offset=(page_number - 1) * AUDIT_PAGE,
+        person=person, action=action, since=_day(since, "since"),
+        until=end + timedelta(days=1) if end else None)
+    kinds = sorted({code.split(".")[0] for code in ACTION_WORDS})
     return page(request, "audit.html", session=session,
-                entries=service(request).accounts.audit_entries(session.user))
+                entries=[readable(e) for e in found[:AUDIT_PAGE]],
+                more=len(found) > AUDIT_PAGE, page_number=page_number,
+                people=accounts.audit_people(session.user), kinds=kinds,
+                person=person, action=action, since=since, until=until)
 
 
 __all__ = ["csrf_session", "router"]
