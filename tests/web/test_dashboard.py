@@ -80,7 +80,7 @@ def test_message_page_highlights_reasons(client_for: Client, web_service: CivicS
     page = client_for("viewer").get(f"/messages/{threat.id}").text
     assert re.search(r'<mark class="hl hl-threat" title="[^"]+">We know where you live</mark>',
                      page)
-    assert "threat-rules v6" in page
+    assert "threat wording rules" in page and "threat-rules 6" in page
 
 
 def test_bulk_action_needs_csrf_and_the_analyst_role(client_for: Client,

@@ -155,6 +155,28 @@ def label_name(label: str) -> str:
     return LABEL_NAMES.get(label, label.replace("_", " "))
 
 
+#: The built-in detectors by the names staff read (plugins' detectors show their own name).
+DETECTOR_NAMES: dict[str, str] = {
+    "minilm-heads": "the trained language model",
+    "threat-rules": "threat wording rules",
+    "threat-cues": "threat-assessment signs",
+    "doxxing-rules": "personal-data wording rules",
+    "profile-match": "the protected person's own details",
+    "sexual-harassment-rules": "sexual harassment wording rules",
+    "identity-attack-rules": "identity attack wording rules",
+    "harassment-rules": "harassment wording rules",
+    "insult-rules": "insult wording rules",
+    "spam-rules": "spam patterns",
+    "language": "language check",
+    "blocked-echo": "wording of a blocked sender",
+}
+
+
+def detector_name(detector: str) -> str:
+    """A detector as staff read it ("the trained language model")."""
+    return DETECTOR_NAMES.get(detector, detector.replace("-", " "))
+
+
 def is_abusive(flags: Iterable[str]) -> bool:
     """True when any flag calls for blurring the text."""
     return any(flag in ABUSIVE_LABELS for flag in flags)

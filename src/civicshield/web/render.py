@@ -14,7 +14,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from civicshield.domain.detection import LABELS, is_abusive, label_name
+from civicshield.domain.detection import LABELS, detector_name, is_abusive, label_name
 from civicshield.domain.models import Finding, StoredMessage
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -75,6 +75,7 @@ def blurred(message: StoredMessage, blur: bool) -> bool:  # noqa: FBT001 - templ
 TEMPLATES.env.filters["when"] = when
 TEMPLATES.env.filters["safe_url"] = safe_url
 TEMPLATES.env.filters["label"] = label_name
+TEMPLATES.env.filters["detector"] = detector_name
 TEMPLATES.env.globals["LABELS"] = LABELS
 TEMPLATES.env.globals["blurred"] = blurred
 TEMPLATES.env.globals["segments"] = segments
