@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import ModuleType
+from typing import TypeVar
 
 import pluggy
 
@@ -60,23 +61,27 @@ def detector_registry(pm: pluggy.PluginManager, *,
     return registry
 
 
+T = TypeVar("T")
+
+
+def _unique(batches: Iterable[Iterable[T]], name_of: Callable[[T], str], what: str) -> dict[str, T]:
+    """Plugins' offerings by name (the later plugin first, as pluggy calls them); two plugins
+    claiming one name is a configuration error."""
+    found: dict[str, T] = {}
+    for batch in reversed(list(batches)):
+        for item in batch:
+            name = name_of(item)
+            if name in found:
+                raise ConfigError(f"two plugins claim the {what} {name!r}")
+            found[name] = item
+    return found
+
+
 def importers(pm: pluggy.PluginManager) -> dict[str, Importer]:
     """Importers by format name; two plugins claiming one name is a configuration error."""
-    found: dict[str, Importer] = {}
-    for batch in reversed(pm.hook.civicshield_importers()):
-        for importer in batch:
-            if importer.fmt in found:
-                raise ConfigError(f"two importers claim the format {importer.fmt!r}")
-            found[importer.fmt] = importer
-    return found
+    return _unique(pm.hook.civicshield_importers(), lambda i: i.fmt, "format")
 
 
 def live_sources(pm: pluggy.PluginManager) -> dict[str, LiveKind]:
     """Live source kinds by name; two plugins claiming one kind is a configuration error."""
-    found: dict[str, LiveKind] = {}
-    for batch in reversed(pm.hook.civicshield_live_sources()):
-        for kind in batch:
-            if kind.kind in found:
-                raise ConfigError(f"two plugins claim the live source kind {kind.kind!r}")
-            found[kind.kind] = kind
-    return found
+    return _unique(pm.hook.civicshield_live_sources(), lambda k: k.kind, "live source kind")

@@ -251,3 +251,11 @@ def test_a_running_web_scan_says_how_far_it_is(web_service: CivicShield,
                               None, False, None)
     assert "3 document(s) read, 1 exposure(s) so far" in seen[0]
     assert pages.RUNNING == {}  # gone when it ends
+
+
+def test_places_are_shown_by_name_not_by_server_path() -> None:
+    from civicshield.web.render import place
+
+    assert place("/srv/civicshield/agendas/2026-11 packet.pdf") == "2026-11 packet.pdf"
+    assert place("upload:leak.html") == "leak.html"
+    assert place("https://example.org/a/b.html") == "https://example.org/a/b.html"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from fastapi import Request
@@ -62,6 +62,15 @@ def when(context: Context, value: datetime | None) -> Markup | str:
         local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or ""))
 
 
+def place(location: str) -> str:
+    """Where a finding was, as staff read it: a web address as it is, a file by its name (not
+    the server's path to it), an upload by the name it was sent with."""
+    if location.startswith(("https://", "http://")):
+        return location
+    name = location.removeprefix("upload:")
+    return PurePath(name).name or name
+
+
 def safe_url(url: str) -> str:
     """Links are shown only for web addresses; anything else (javascript:, data:) is dropped."""
     return url if url.startswith(("https://", "http://")) else ""
@@ -74,6 +83,7 @@ def blurred(message: StoredMessage, blur: bool) -> bool:  # noqa: FBT001 - templ
 
 TEMPLATES.env.filters["when"] = when
 TEMPLATES.env.filters["safe_url"] = safe_url
+TEMPLATES.env.filters["place"] = place
 TEMPLATES.env.filters["label"] = label_name
 TEMPLATES.env.filters["detector"] = detector_name
 TEMPLATES.env.globals["LABELS"] = LABELS
