@@ -140,11 +140,22 @@ def test_sender_merge_reassesses_risk_across_platforms(service: CivicShield, adm
     bluesky = next(m for m in service.triage.queue(QueueFilter())[0] if m.platform == "bluesky"
                    and m.flags).sender
     x_dm = service.triage.queue(QueueFilter(label="doxxing"))[0][0].sender
-    service.triage.merge_senders(admin, bluesky.id, x_dm.id)
+    merge = service.triage.merge_senders(admin, bluesky.id, x_dm.id)
     view = service.triage.sender_view(bluesky.id)
     assert {s.platform for s in view.group} == {"bluesky", "x"}
     assert {m.platform for m in view.timeline} == {"bluesky", "x"}
     assert any("2 platforms" in signal for signal in view.sender.risk_signals)
+    with pytest.raises(InvalidInputError, match="itself"):
+        service.triage.merge_senders(admin, bluesky.id, x_dm.id)  # one person already
+    service.triage.undo_merge(admin, merge.id)
+    apart = service.triage.sender_view(bluesky.id)
+    assert {s.platform for s in apart.group} == {"bluesky"}
+    assert not any("2 platforms" in signal for signal in apart.sender.risk_signals)
+    assert service.triage.sender_view(x_dm.id).sender.group_id != apart.sender.group_id
+    with pytest.raises(InvalidInputError, match="undone already"):
+        service.triage.undo_merge(admin, merge.id)
+    actions = [e.action for e in service.accounts.audit_entries(admin)]
+    assert "sender.merged" in actions and "sender.unmerged" in actions
 
 
 def test_import_of_a_copy_under_another_name_still_adds_nothing(service: CivicShield,

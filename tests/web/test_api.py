@@ -40,9 +40,14 @@ def test_queue_review_and_sender(web_service: CivicShield, admin: User) -> None:
     assert detail["findings"][0]["why"]
     changed = client.post("/api/v1/messages/review", json={"ids": [top["id"]],
                                                            "state": "escalated"}).json()
-    assert changed == {"changed": 1}
+    assert changed["changed"] == 1
     escalated = client.get("/api/v1/queue", params={"state": "escalated"}).json()
     assert [m["id"] for m in escalated["items"]] == [top["id"]]
+    undone = client.post(f"/api/v1/messages/review/{changed['change']}/undo").json()
+    assert undone["changed"] == 1
+    assert client.get("/api/v1/queue", params={"state": "escalated"}).json()["total"] == 0
+    again = client.post(f"/api/v1/messages/review/{changed['change']}/undo")
+    assert again.status_code == 400 and "undone already" in again.text
     sender = client.get(f"/api/v1/senders/{top['sender']['id']}").json()
     assert sender["timeline"] and sender["identities"]
 

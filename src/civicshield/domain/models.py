@@ -224,6 +224,46 @@ class StoredMessage:
 
 
 @dataclass(frozen=True)
+class QueueRow:
+    """One row of the queue: a message, standing for ``count`` near-identical messages from
+    the same sender (``member_ids``, itself included) that the row's actions apply to."""
+
+    message: StoredMessage
+    count: int
+    member_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ReviewBatch:
+    """One review action by one person on one or more messages, which can be undone."""
+
+    batch: str
+    actor: str
+    at: datetime
+    state: ReviewState
+    message_ids: tuple[int, ...]
+    undone: bool = False
+
+    @property
+    def count(self) -> int:
+        """How many messages the action changed."""
+        return len(self.message_ids)
+
+
+@dataclass(frozen=True)
+class SenderMerge:
+    """Staff said two senders are one person; ``sender_ids`` moved into ``keep_group_id``."""
+
+    id: int
+    keep_group_id: int
+    merged_group_id: int
+    sender_ids: tuple[int, ...]
+    actor: str
+    at: datetime
+    undone: bool = False
+
+
+@dataclass(frozen=True)
 class User:
     """A staff account."""
 

@@ -24,15 +24,19 @@ from civicshield.domain.escalation import assess
 from civicshield.domain.models import (
     ChannelKind,
     MessageDraft,
+    QueueRow,
+    ReviewBatch,
     ReviewState,
     Role,
     Sender,
+    SenderMerge,
     SenderRef,
     StoredMessage,
     User,
 )
 from civicshield.domain.ports import Importer, ImportRecord, ImportSource, QueueFilter
 from civicshield.domain.profile import ProtectedProfile
+from civicshield.domain.similarity import Match, suggest_matches
 from civicshield.services.context import ServiceContext, resolve_principal
 from civicshield.storage.locks import import_lock
 from civicshield.storage.repository import SqlRepository
@@ -230,17 +234,59 @@ class Triage:
             repo.audit(actor.username, "message.raw_downloaded", f"message:{message_id}")
         return raw
 
-    def set_state(self, actor: User, message_ids: Sequence[int], state: ReviewState) -> int:
-        """Mark messages reviewed, dismissed or escalated (analysts and admins)."""
+    def count(self, flt: QueueFilter) -> int:
+        """How many messages match."""
+        with self.context.transaction() as repo:
+            return repo.queue_count(flt)
+
+    def queue_rows(self, flt: QueueFilter, *, limit: int = 50, offset: int = 0,
+                   viewer: User | None = None) -> tuple[list[QueueRow], int, int]:
+        """A page of the queue with one sender's near-identical messages as one row, worst
+        first; the number of rows and of messages matching."""
+        with self.context.transaction() as repo:
+            rows = repo.queue_rows(flt, limit, offset)
+            seen = _as_seen(repo, viewer, [r.message for r in rows])
+            return ([QueueRow(m, r.count, r.member_ids) for m, r in zip(seen, rows, strict=True)],
+                    repo.queue_row_count(flt), repo.queue_count(flt))
+
+    def set_state(self, actor: User, message_ids: Sequence[int],
+                  state: ReviewState) -> ReviewBatch:
+        """Mark messages reviewed, dismissed or escalated (analysts and admins); the batch
+        can be undone (``undo_review``)."""
         require(actor, Role.ANALYST)
         if not message_ids:
             raise InvalidInputError("select at least one message")
         with self.context.transaction(write=True) as repo:
-            changed = repo.set_review_state(message_ids, state, actor.username)
+            done = repo.set_review_state(message_ids, state, actor.username)
             repo.audit(actor.username, f"message.{state.value}",
                        "messages:" + ",".join(map(str, message_ids[:20])),
-                       json.dumps({"count": changed}))
-        return changed
+                       json.dumps({"count": done.count, "change": done.batch}))
+        return done
+
+    def undo_review(self, actor: User, batch: str) -> int:
+        """Put the messages of a review action back as they were (those nobody changed since);
+        returns how many went back."""
+        require(actor, Role.ANALYST)
+        with self.context.transaction(write=True) as repo:
+            done = repo.review_batch(batch)
+            if done.undone:
+                raise InvalidInputError("that change was undone already")
+            restored = repo.undo_review(batch)
+            repo.audit(actor.username, "message.review_undone",
+                       "messages:" + ",".join(map(str, done.message_ids[:20])),
+                       json.dumps({"count": restored, "change": batch,
+                                   "was": done.state.value}))
+        return restored
+
+    def review_batch(self, batch: str) -> ReviewBatch:
+        """One review action (for the toast that offers to undo it)."""
+        with self.context.transaction() as repo:
+            return repo.review_batch(batch)
+
+    def recent_changes(self, *, limit: int = 50, actor: str = "") -> list[ReviewBatch]:
+        """The latest review actions, newest first."""
+        with self.context.transaction() as repo:
+            return repo.recent_review_batches(limit, actor)
 
     # ---- senders -----------------------------------------------------------------------
     def sender_view(self, sender_id: int, *, limit: int = 200,
@@ -253,16 +299,49 @@ class Triage:
                               _as_seen(repo, viewer, repo.sender_timeline(sender.group_id,
                                                                           limit)))
 
-    def merge_senders(self, actor: User, keep_sender_id: int, merge_sender_id: int) -> None:
-        """Record that two platform identities are one person, and reassess their risk."""
+    def merge_senders(self, actor: User, keep_sender_id: int,
+                      merge_sender_id: int) -> SenderMerge:
+        """Record that two platform identities are one person, and reassess their risk; the
+        merge can be undone (``undo_merge``)."""
         require(actor, Role.ANALYST)
         with self.context.transaction(write=True) as repo:
             keep, other = repo.sender(keep_sender_id), repo.sender(merge_sender_id)
-            repo.merge_senders(keep.group_id, other.group_id)
-            risk = assess(repo.group_summaries(keep.group_id), self.context.weights)
-            repo.set_group_risk(keep.group_id, risk)
+            merge = repo.merge_senders(keep.group_id, other.group_id, actor.username)
+            repo.set_group_risk(keep.group_id, assess(repo.group_summaries(keep.group_id),
+                                                      self.context.weights))
             repo.audit(actor.username, "sender.merged", f"sender:{keep.id}",
-                       json.dumps({"merged": other.id}))
+                       json.dumps({"merged": other.id, "merge": merge.id}))
+        return merge
+
+    def undo_merge(self, actor: User, merge_id: int) -> SenderMerge:
+        """Separate the identities a merge joined, and reassess both."""
+        require(actor, Role.ANALYST)
+        with self.context.transaction(write=True) as repo:
+            merge = repo.undo_merge(merge_id, actor.username)
+            for group in (merge.keep_group_id, merge.merged_group_id):
+                repo.set_group_risk(group, assess(repo.group_summaries(group),
+                                                  self.context.weights))
+            repo.audit(actor.username, "sender.unmerged", f"sender:{merge.sender_ids[0]}",
+                       json.dumps({"merge": merge.id}))
+        return merge
+
+    def sender_merge(self, merge_id: int) -> SenderMerge:
+        """One recorded merge."""
+        with self.context.transaction() as repo:
+            return repo.sender_merge(merge_id)
+
+    def search_senders(self, query: str, *, limit: int = 30) -> list[Sender]:
+        """Senders by name, handle, email or platform id, or number, riskiest first."""
+        with self.context.transaction() as repo:
+            return repo.search_senders(query, limit)
+
+    def suggested_matches(self, sender_id: int) -> list[tuple[Sender, Match]]:
+        """Other senders who may be the same person as this one, each with why."""
+        with self.context.transaction() as repo:
+            sender = repo.sender(sender_id)
+            mine, texts, others, other_texts = repo.match_candidates(sender.group_id)
+            found = suggest_matches(mine, texts, others, other_texts)
+            return [(repo.sender(m.sender_id), m) for m in found]
 
     def block_sender(self, actor: User, sender_id: int, *, blocked: bool) -> None:
         """Record that staff blocked (or unblocked) a sender on the platform.

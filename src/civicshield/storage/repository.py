@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -41,15 +42,19 @@ from civicshield.domain.models import (
     Finding,
     MessageDraft,
     Principal,
+    QueueRow,
+    ReviewBatch,
     ReviewState,
     RiskLevel,
     Role,
     Sender,
+    SenderMerge,
     StoredMessage,
     User,
 )
 from civicshield.domain.ports import AnalysedMessage, ImportRecord, QueueFilter
 from civicshield.domain.profile import ProtectedProfile
+from civicshield.domain.similarity import Identity, email_of, near_key
 from civicshield.storage.evidence import SqlEvidenceRepository
 from civicshield.storage.exposure import SqlExposureRepository
 from civicshield.storage.tables import (
@@ -62,7 +67,9 @@ from civicshield.storage.tables import (
     login_failures,
     messages,
     principals,
+    review_changes,
     risk_changes,
+    sender_merges,
     senders,
     sessions,
     users,
@@ -477,6 +484,54 @@ class SqlRepository:
         query = query.order_by(_rank().desc(), messages.c.created_at.desc(), messages.c.id.desc())
         return self._load(query.limit(limit).offset(offset))
 
+    def _numbered(self, flt: QueueFilter) -> Any:
+        """The filtered messages, numbered within each (sender group, near-duplicate key)."""
+        rank = _rank().label("rank")
+        base = self._filtered(
+            select(messages.c.id, messages.c.created_at, messages.c.near_key,
+                   senders.c.group_id, rank)
+            .join(senders, senders.c.id == messages.c.sender_id), flt).subquery()
+        part = (base.c.group_id, base.c.near_key)
+        return select(base.c.id, base.c.group_id, base.c.near_key, base.c.rank,
+                      base.c.created_at,
+                      func.row_number().over(partition_by=part, order_by=(
+                          base.c.rank.desc(), base.c.created_at.desc(), base.c.id.desc())
+                      ).label("rn"),
+                      func.count().over(partition_by=part).label("n")).subquery()
+
+    def queue_rows(self, flt: QueueFilter, limit: int, offset: int) -> list[QueueRow]:
+        """The queue with one sender's near-identical messages as one row, worst first; each
+        row is its most serious message, so the number shown is the one that orders it."""
+        numbered = self._numbered(flt)
+        picked = self.conn.execute(
+            select(numbered.c.id, numbered.c.n, numbered.c.group_id, numbered.c.near_key)
+            .where(numbered.c.rn == 1)
+            .order_by(numbered.c.rank.desc(), numbered.c.created_at.desc(),
+                      numbered.c.id.desc()).limit(limit).offset(offset)).all()
+        if not picked:
+            return []
+        members: dict[tuple[int, str], list[int]] = defaultdict(list)
+        repeated = [(r.group_id, r.near_key) for r in picked if r.n > 1]
+        for chunk in _chunks(repeated, 200):
+            rows = self.conn.execute(self._filtered(
+                select(messages.c.id, senders.c.group_id, messages.c.near_key)
+                .join(senders, senders.c.id == messages.c.sender_id)
+                .where(tuple_(senders.c.group_id, messages.c.near_key).in_(chunk)), flt)
+                .order_by(messages.c.id))
+            for r in rows:
+                members[(r.group_id, r.near_key)].append(int(r.id))
+        loaded = {m.id: m for m in self._load(select(messages).where(
+            messages.c.id.in_([r.id for r in picked])))}
+        return [QueueRow(loaded[r.id], int(r.n),
+                         tuple(members.get((r.group_id, r.near_key), [int(r.id)])))
+                for r in picked]
+
+    def queue_row_count(self, flt: QueueFilter) -> int:
+        """How many rows the grouped queue has."""
+        numbered = self._numbered(flt)
+        return int(self.conn.execute(select(func.count()).select_from(numbered)
+                                     .where(numbered.c.rn == 1)).scalar_one())
+
     def queue_count(self, flt: QueueFilter) -> int:
         """How many messages match the filter."""
         query = self._filtered(select(func.count()).select_from(
@@ -570,14 +625,63 @@ class SqlRepository:
         return found
 
     def set_review_state(self, message_ids: Sequence[int], state: ReviewState,
-                         actor: str) -> int:
-        """Move messages to a review state; returns how many changed."""
-        changed = 0
-        for chunk in _chunks(list(message_ids)):
-            result = self.conn.execute(update(messages).where(messages.c.id.in_(chunk)).values(
-                review_state=state.value, reviewed_by=actor, reviewed_at=_now()))
-            changed += result.rowcount
-        return changed
+                         actor: str) -> ReviewBatch:
+        """Move messages to a review state, keeping what each was before so the action can
+        be undone; the batch names the messages that changed."""
+        batch, now, changed = secrets.token_hex(8), _now(), []
+        for chunk in _chunks(list(dict.fromkeys(message_ids))):
+            before = self.conn.execute(
+                select(messages.c.id, messages.c.review_state, messages.c.reviewed_by,
+                       messages.c.reviewed_at)
+                .where(messages.c.id.in_(chunk), messages.c.review_state != state.value)).all()
+            if not before:
+                continue
+            self.conn.execute(update(messages).where(messages.c.id.in_([r.id for r in before]))
+                              .values(review_state=state.value, reviewed_by=actor,
+                                      reviewed_at=now))
+            self.conn.execute(insert(review_changes), [
+                {"batch": batch, "message_id": r.id, "before_state": r.review_state,
+                 "before_by": r.reviewed_by, "before_at": r.reviewed_at,
+                 "after_state": state.value, "actor": actor, "at": now} for r in before])
+            changed += [int(r.id) for r in before]
+        return ReviewBatch(batch, actor, now, state, tuple(changed))
+
+    def review_batch(self, batch: str) -> ReviewBatch:
+        """One review action."""
+        rows = self.conn.execute(select(review_changes).where(review_changes.c.batch == batch)
+                                 .order_by(review_changes.c.id)).all()
+        if not rows:
+            raise NotFoundError("that change is no longer known")
+        first = rows[0]
+        return ReviewBatch(batch, first.actor, first.at, ReviewState(first.after_state),
+                           tuple(int(r.message_id) for r in rows),
+                           undone=all(r.undone_at is not None for r in rows))
+
+    def undo_review(self, batch: str) -> int:
+        """Put a review action's messages back as they were, unless someone changed them again
+        since; returns how many went back."""
+        rows = self.conn.execute(select(review_changes).where(
+            review_changes.c.batch == batch, review_changes.c.undone_at.is_(None))).all()
+        restored = 0
+        for r in rows:
+            result = self.conn.execute(update(messages).where(
+                messages.c.id == r.message_id, messages.c.review_state == r.after_state,
+                messages.c.reviewed_at == r.at).values(
+                review_state=r.before_state, reviewed_by=r.before_by, reviewed_at=r.before_at))
+            restored += result.rowcount
+        self.conn.execute(update(review_changes).where(review_changes.c.batch == batch)
+                          .values(undone_at=_now()))
+        return restored
+
+    def recent_review_batches(self, limit: int, actor: str = "") -> list[ReviewBatch]:
+        """The latest review actions, newest first (one person's with ``actor``)."""
+        query = select(review_changes.c.batch, func.max(review_changes.c.id).label("last")
+                       ).group_by(review_changes.c.batch)
+        if actor:
+            query = query.where(review_changes.c.actor == actor)
+        batches = [r.batch for r in self.conn.execute(
+            query.order_by(func.max(review_changes.c.id).desc()).limit(limit))]
+        return [self.review_batch(b) for b in batches]
 
     def sender(self, sender_id: int) -> Sender:
         """One sender."""
@@ -600,18 +704,111 @@ class SqlRepository:
                                                  messages.c.staged.is_(False))
                           .order_by(messages.c.created_at.desc()).limit(limit))
 
-    def merge_senders(self, keep_group_id: int, merge_group_id: int) -> None:
-        """Fold one sender group into another: staff say they are one person."""
+    def merge_senders(self, keep_group_id: int, merge_group_id: int,
+                      actor: str) -> SenderMerge:
+        """Fold one sender group into another (staff say they are one person), recording the
+        identities moved so the merge can be undone."""
         if keep_group_id == merge_group_id:
             raise InvalidInputError("a sender cannot be merged with itself")
-        for group in (keep_group_id, merge_group_id):
-            if not self.conn.execute(select(senders.c.id).where(senders.c.group_id == group)
-                                     ).first():
+        moved = [int(i) for i in self.conn.execute(
+            select(senders.c.id).where(senders.c.group_id == merge_group_id)).scalars()]
+        for group, ids in ((keep_group_id, [1] if self.conn.execute(
+                select(senders.c.id).where(senders.c.group_id == keep_group_id)).first()
+                else []), (merge_group_id, moved)):
+            if not ids:
                 raise NotFoundError(f"no sender group {group}")
         self.conn.execute(update(senders).where(senders.c.group_id == merge_group_id)
                           .values(group_id=keep_group_id))
+        now = _now()
+        merge_id = self.conn.execute(insert(sender_merges).values(
+            keep_group_id=keep_group_id, merged_group_id=merge_group_id,
+            sender_ids=json.dumps(moved), actor=actor, at=now)
+            .returning(sender_merges.c.id)).scalar_one()
         self._sender_ids.clear()
         self._group_risks.clear()
+        return SenderMerge(int(merge_id), keep_group_id, merge_group_id, tuple(moved), actor, now)
+
+    def sender_merge(self, merge_id: int) -> SenderMerge:
+        """One recorded merge."""
+        row = self.conn.execute(select(sender_merges).where(sender_merges.c.id == merge_id)
+                                ).first()
+        if row is None:
+            raise NotFoundError(f"no merge with id {merge_id}")
+        return SenderMerge(row.id, row.keep_group_id, row.merged_group_id,
+                           tuple(json.loads(row.sender_ids)), row.actor, row.at,
+                           undone=row.undone_at is not None)
+
+    def undo_merge(self, merge_id: int, actor: str) -> SenderMerge:
+        """Move a merge's identities back to their own group."""
+        merge = self.sender_merge(merge_id)
+        if merge.undone:
+            raise InvalidInputError("that merge was undone already")
+        self.conn.execute(update(senders).where(senders.c.id.in_(merge.sender_ids),
+                                                senders.c.group_id == merge.keep_group_id)
+                          .values(group_id=merge.merged_group_id))
+        self.conn.execute(update(sender_merges).where(sender_merges.c.id == merge_id)
+                          .values(undone_at=_now(), undone_by=actor))
+        self._sender_ids.clear()
+        self._group_risks.clear()
+        return merge
+
+    def search_senders(self, query: str, limit: int) -> list[Sender]:
+        """Senders whose name, handle, platform id or number contains ``query``, riskiest
+        first."""
+        text = query.strip().lstrip("#").lower()
+        if not text:
+            return []
+        conditions: list[ColumnElement[bool]] = [
+            func.lower(column).contains(text, autoescape=True)
+            for column in (senders.c.display_name, senders.c.handle, senders.c.external_id)]
+        if text.isdigit():
+            conditions.append(senders.c.id == int(text))
+        rows = self.conn.execute(select(senders).where(or_(*conditions))
+                                 .order_by(senders.c.risk_score.desc(), senders.c.id)
+                                 .limit(limit)).all()
+        stats = self._senders_with_stats(rows)
+        return [stats[r.id] for r in rows]
+
+    def match_candidates(self, group_id: int, *, own_texts: int = 200,
+                         other_texts: int = 3000) -> tuple[list[Identity], list[str],
+                                                           list[Identity], dict[int, list[str]]]:
+        """What ``domain.similarity.suggest_matches`` compares, bounded: the group's
+        identities and latest texts; identities elsewhere with its email addresses or names;
+        and the latest flagged or linking messages of other groups, with their identities."""
+        mine = [_identity(r) for r in self.conn.execute(
+            select(senders).where(senders.c.group_id == group_id))]
+        texts = list(self.conn.execute(
+            select(messages.c.text).join(senders, senders.c.id == messages.c.sender_id)
+            .where(senders.c.group_id == group_id, messages.c.staged.is_(False))
+            .order_by(messages.c.created_at.desc()).limit(own_texts)).scalars())
+        emails = sorted({e for i in mine for e in (email_of(i.external_id), email_of(i.handle))
+                         if e})
+        names = sorted({i.display_name.strip().lower() for i in mine
+                        if len(i.display_name.split()) >= 2})
+        wanted: list[ColumnElement[bool]] = []
+        if emails:
+            wanted += [func.lower(senders.c.external_id).in_(emails),
+                       func.lower(senders.c.handle).in_(emails)]
+        if names:
+            wanted.append(func.lower(func.trim(senders.c.display_name)).in_(names))
+        others = [_identity(r) for r in self.conn.execute(
+            select(senders).where(or_(*wanted), senders.c.group_id != group_id).limit(200))
+        ] if wanted else []
+        rows = self.conn.execute(
+            select(messages.c.text, senders.c.group_id)
+            .join(senders, senders.c.id == messages.c.sender_id)
+            .where(senders.c.group_id != group_id, messages.c.staged.is_(False),
+                   or_(and_(messages.c.flags != "", messages.c.flags != "spam"),
+                       messages.c.text.like("%http%")))
+            .order_by(messages.c.created_at.desc()).limit(other_texts)).all()
+        by_group: dict[int, list[str]] = defaultdict(list)
+        for r in rows:
+            by_group[int(r.group_id)].append(r.text)
+        known = {i.group_id for i in others}
+        for chunk in _chunks([g for g in by_group if g not in known]):
+            others += [_identity(r) for r in self.conn.execute(
+                select(senders).where(senders.c.group_id.in_(chunk)))]
+        return mine, texts, others, dict(by_group)
 
     def set_blocked(self, group_id: int, when: datetime | None) -> None:
         """Record that staff blocked a sender group on the platform (None: unblocked)."""
@@ -845,6 +1042,11 @@ def _sender(row: Row[Any], stats: Row[Any] | None) -> Sender:
                   last_seen=stats.last if stats else None)
 
 
+def _identity(row: Row[Any]) -> Identity:
+    return Identity(row.id, row.group_id, row.platform, row.external_id, row.handle,
+                    row.display_name)
+
+
 def _finding(row: Row[Any]) -> Finding:
     span = (row.span_start, row.span_end) if row.span_start is not None else None
     return Finding(row.detector, row.version, row.label, row.score, row.why, span, row.cue)
@@ -877,5 +1079,5 @@ def _message_row(record: ImportRecord, m: AnalysedMessage, sender_id: int) -> di
         "raw": d.raw, "raw_sha256": hashlib.sha256(d.raw).hexdigest(),
         "flags": ",".join(m.flags), "cues": ",".join(m.cues), "priority": m.priority,
         "analysis_signature": m.signature, "review_state": ReviewState.NEW.value,
-        "staged": record.staged,
+        "staged": record.staged, "near_key": near_key(d.text),
     }

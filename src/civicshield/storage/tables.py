@@ -137,7 +137,49 @@ messages = Table(
     # Written by an import still under way: hidden until the import is published, removed if
     # it fails (a failed file leaves the store as it was).
     Column("staged", Boolean, nullable=False, default=False, server_default=false()),
+    # Equal for messages that differ only in case, spacing, punctuation, links or numbers
+    # (domain.similarity.near_key): the queue shows one sender's repeats as one row.
+    Column("near_key", String(16), nullable=False, default="", server_default="", index=True),
     UniqueConstraint("principal_id", "platform", "external_id", name="uq_messages_identity"),
+)
+
+#: Every review action, so it can be undone and listed under "recently changed".
+review_changes = Table(
+    "review_changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch", String(32), nullable=False, index=True),
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("before_state", String(16), nullable=False),
+    Column("before_by", String(100), nullable=True),
+    Column("before_at", TS, nullable=True),
+    Column("after_state", String(16), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("at", TS, nullable=False, index=True),
+    Column("undone_at", TS, nullable=True),
+)
+
+#: Sender merges, with the identities each moved, so a merge can be undone.
+sender_merges = Table(
+    "sender_merges", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("keep_group_id", Integer, nullable=False),
+    Column("merged_group_id", Integer, nullable=False),
+    Column("sender_ids", Text, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("at", TS, nullable=False),
+    Column("undone_at", TS, nullable=True),
+    Column("undone_by", String(100), nullable=True),
+)
+
+#: How a CSV's columns map onto messages, remembered per set of headers (one form's export).
+import_mappings = Table(
+    "import_mappings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("headers_key", String(64), nullable=False, unique=True),
+    Column("source_name", String(200), nullable=False),
+    Column("mapping", Text, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", TS, nullable=False),
 )
 
 findings = Table(

@@ -84,9 +84,10 @@ class ReviewIn(BaseModel):
 
 
 class ReviewOut(BaseModel):
-    """How many messages changed."""
+    """How many messages changed, and the change's id to undo it with."""
 
     changed: int
+    change: str = ""
 
 
 class ImportOut(BaseModel):
@@ -155,7 +156,13 @@ def create_api() -> FastAPI:
     @api.post("/messages/review", response_model=ReviewOut)
     def review(request: Request, user: Caller, body: ReviewIn) -> ReviewOut:
         """Mark messages reviewed, dismissed, escalated or new again."""
-        return ReviewOut(changed=_svc(request).triage.set_state(user, body.ids, body.state))
+        done = _svc(request).triage.set_state(user, body.ids, body.state)
+        return ReviewOut(changed=done.count, change=done.batch)
+
+    @api.post("/messages/review/{change}/undo", response_model=ReviewOut)
+    def undo_review(request: Request, user: Caller, change: str) -> ReviewOut:
+        """Put the messages of a review change back as they were."""
+        return ReviewOut(changed=_svc(request).triage.undo_review(user, change), change=change)
 
     @api.get("/senders/{sender_id}", response_model=SenderDetailOut)
     def sender(request: Request, user: Caller, sender_id: int) -> SenderDetailOut:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from civicshield.domain.detection import LABELS
-from civicshield.domain.errors import InvalidInputError
+from civicshield.domain.errors import InvalidInputError, NotFoundError
 from civicshield.domain.evidence import Severity, suggested_severity
-from civicshield.domain.models import ReviewState, Role
+from civicshield.domain.models import ReviewBatch, ReviewState, Role
 from civicshield.domain.ports import QueueFilter
 from civicshield.web.auth import Session, current_session, needs, safe_next, service
 from civicshield.web.render import page
@@ -46,43 +47,117 @@ def home() -> RedirectResponse:
     return RedirectResponse("/queue", status_code=303)
 
 
+#: The queue's views: what needs a person first, then each review state, then everything.
+STATES = (("todo", "Needs a person"), ("new", "All new"), ("escalated", "Escalated"),
+          ("reviewed", "Reviewed"), ("dismissed", "Dismissed"), ("all", "All"))
+
+
+def _queue_filter(state: str, narrow: QueueFilter) -> QueueFilter:
+    """The filter a queue view stands for: "todo" is new and flagged by a detector."""
+    if state not in dict(STATES):
+        raise InvalidInputError(f"unknown view {state!r}")
+    chosen = None if state == "all" else ReviewState("new" if state == "todo" else state)
+    return replace(narrow, state=chosen, flagged_only=state == "todo")
+
+
+def _with_param(path: str, **params: str) -> str:
+    """A same-site path with query parameters replaced by ``params``."""
+    target = urlsplit(safe_next(path))
+    query = [(k, v) for k, v in parse_qsl(target.query) if k not in params]
+    return urlunsplit(("", "", target.path, urlencode(query + list(params.items())), ""))
+
+
+def _toast(request: Request, session: Session) -> ReviewBatch | None:
+    """The review change named by ``?undo=`` when it is this person's and not undone yet."""
+    batch = request.query_params.get("undo", "")
+    if not batch.isalnum() or len(batch) > 32:
+        return None
+    try:
+        found = service(request).triage.review_batch(batch)
+    except NotFoundError:
+        return None
+    return found if found.actor == session.user.username and not found.undone else None
+
+
 @router.get("/queue", response_class=HTMLResponse)
 def queue(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
-          channel: str = "", label: str = "", state: str = "new", since: str = "",
+          channel: str = "", label: str = "", state: str = "todo", since: str = "",
           until: str = "", sender: str = "", page_number: Annotated[int, Query(alias="page",
                                                                                 ge=1)] = 1,
           ) -> HTMLResponse:
-    """The triage queue, worst first, with filters."""
+    """The triage queue as a to-do list: what needs a person, worst first, one sender's
+    near-identical messages as one row."""
     if label and label not in LABELS:
         raise InvalidInputError(f"unknown label {label!r}")
-    if state not in {"all", *ACTIONS}:
-        raise InvalidInputError(f"unknown review state {state!r}")
     until_day = _date(until, "until")
-    flt = QueueFilter(channel_id=_int(channel, "channel"), label=label or None,
-                      state=None if state == "all" else ReviewState(state),
-                      since=_date(since, "since"),
-                      until=until_day + timedelta(days=1) if until_day else None,
-                      sender_group_id=_int(sender, "sender"))
+    narrow = QueueFilter(channel_id=_int(channel, "channel"), label=label or None,
+                         since=_date(since, "since"),
+                         until=until_day + timedelta(days=1) if until_day else None,
+                         sender_group_id=_int(sender, "sender"))
+    flt = _queue_filter(state, narrow)
     svc = service(request)
-    items, total = svc.triage.queue(flt, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
-                                    viewer=session.user)
+    rows, total_rows, total = svc.triage.queue_rows(
+        flt, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, viewer=session.user)
+    resting = 0
+    if state == "todo":
+        resting = svc.triage.count(_queue_filter("new", narrow)) - total
     filters = {"channel": channel, "label": label, "state": state, "since": since,
                "until": until, "sender": sender}
-    return page(request, "queue.html", session=session, items=items, total=total,
+    return page(request, "queue.html", session=session, rows=rows, total=total,
+                total_rows=total_rows, resting=resting, states=STATES,
                 filters=filters, channels=svc.principals.channels(), page=page_number,
-                pages=max(1, -(-total // PAGE_SIZE)),
+                pages=max(1, -(-total_rows // PAGE_SIZE)),
                 query=urlencode({k: v for k, v in filters.items() if v}),
+                toast=_toast(request, session),
                 return_to=request.url.path + (f"?{request.url.query}" if request.url.query
                                               else ""))
 
 
-@router.post("/queue/bulk")
+def _ids(values: list[str] | None) -> list[int]:
+    """Message numbers from checkboxes; a grouped row's box carries all of its numbers."""
+    out: list[int] = []
+    for value in values or []:
+        for part in value.split(","):
+            if not part.strip().isdigit():
+                raise InvalidInputError("a selected message number is not a number")
+            out.append(int(part))
+    return list(dict.fromkeys(out))
+
+
+@router.post("/queue/bulk", response_model=None)
 def bulk(request: Request, session: Annotated[Session, needs(Role.ANALYST, form=True)],
-         action: Annotated[str, Form()], ids: Annotated[list[int] | None, Form()] = None,
-         return_to: Annotated[str, Form()] = "/queue") -> RedirectResponse:
-    """Apply reviewed, dismiss or escalate to the selected messages."""
-    service(request).triage.set_state(session.user, ids or [], _review_state(action))
-    return RedirectResponse(safe_next(return_to), status_code=303)
+         action: Annotated[str, Form()], ids: Annotated[list[str] | None, Form()] = None,
+         return_to: Annotated[str, Form()] = "/queue",
+         confirmed: Annotated[str, Form()] = "") -> Response:
+    """Apply reviewed, dismiss or escalate to the selected messages; dismissing more than one
+    asks once first. Afterwards the page offers to undo."""
+    chosen, state = _ids(ids), _review_state(action)
+    if state is ReviewState.DISMISSED and len(chosen) > 1 and confirmed != "yes":
+        return page(request, "confirm_dismiss.html", session=session, ids=chosen,
+                    return_to=safe_next(return_to))
+    done = service(request).triage.set_state(session.user, chosen, state)
+    return RedirectResponse(_with_param(return_to, undo=done.batch), status_code=303)
+
+
+@router.post("/queue/undo")
+def undo(request: Request, session: Annotated[Session, needs(Role.ANALYST, form=True)],
+         change: Annotated[str, Form()], return_to: Annotated[str, Form()] = "/queue",
+         ) -> RedirectResponse:
+    """Put the messages of one review change back as they were."""
+    service(request).triage.undo_review(session.user, change)
+    target = urlsplit(safe_next(return_to))
+    query = [(k, v) for k, v in parse_qsl(target.query) if k != "undo"]
+    return RedirectResponse(urlunsplit(("", "", target.path, urlencode(query), "")),
+                            status_code=303)
+
+
+@router.get("/queue/recent", response_class=HTMLResponse)
+def recent(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
+           mine: str = "") -> HTMLResponse:
+    """Review changes made lately, newest first, each with Undo."""
+    changes = service(request).triage.recent_changes(
+        limit=50, actor=session.user.username if mine else "")
+    return page(request, "recent.html", session=session, changes=changes, mine=bool(mine))
 
 
 @router.get("/messages/{message_id}", response_class=HTMLResponse)
@@ -94,6 +169,7 @@ def message(request: Request, message_id: int,
     title = f"{' and '.join(f.replace('_', ' ') for f in found.flags[:2]) or 'Message'} from "\
         f"{found.sender.label} on {found.created_at:%Y-%m-%d}"
     return page(request, "message.html", session=session, m=found,
+                toast=_toast(request, session), return_to=f"/messages/{message_id}",
                 versions=service(request).triage.versions(message_id),
                 severities=list(Severity), suggested=suggested,
                 incident_title=(title[:1].upper() + title[1:])[:300])
@@ -103,9 +179,9 @@ def message(request: Request, message_id: int,
 def message_state(request: Request, message_id: int,
                   session: Annotated[Session, needs(Role.ANALYST, form=True)],
                   action: Annotated[str, Form()]) -> RedirectResponse:
-    """Change one message's review state."""
-    service(request).triage.set_state(session.user, [message_id], _review_state(action))
-    return RedirectResponse(f"/messages/{message_id}", status_code=303)
+    """Change one message's review state; the page then offers to undo."""
+    done = service(request).triage.set_state(session.user, [message_id], _review_state(action))
+    return RedirectResponse(f"/messages/{message_id}?undo={done.batch}", status_code=303)
 
 
 @router.get("/messages/{message_id}/raw")
@@ -117,12 +193,33 @@ def message_raw(request: Request, message_id: int,
         "Content-Disposition": f'attachment; filename="message-{message_id}.raw"'})
 
 
+@router.get("/senders", response_class=HTMLResponse)
+def senders(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
+            q: str = "", merge_into: Annotated[int | None, Query(alias="for")] = None,
+            ) -> HTMLResponse:
+    """Find senders by name, handle, email, platform id or number; with ``for``, to choose
+    the identity to merge into that sender."""
+    svc = service(request)
+    target = svc.triage.sender_view(merge_into, limit=0).sender if merge_into else None
+    found = svc.triage.search_senders(q) if q.strip() else []
+    if target is not None:
+        found = [s for s in found if s.group_id != target.group_id]
+    return page(request, "senders.html", session=session, q=q, found=found, target=target)
+
+
 @router.get("/senders/{sender_id}", response_class=HTMLResponse)
 def sender(request: Request, sender_id: int,
-           session: Annotated[Session, needs(Role.VIEWER)]) -> HTMLResponse:
-    """A sender's risk, identities and timeline across channels."""
-    view = service(request).triage.sender_view(sender_id, viewer=session.user)
-    return page(request, "sender.html", session=session, view=view)
+           session: Annotated[Session, needs(Role.VIEWER)],
+           merged: Annotated[int | None, Query()] = None) -> HTMLResponse:
+    """A sender's risk, identities, timeline across channels, and who may be the same
+    person."""
+    svc = service(request)
+    view = svc.triage.sender_view(sender_id, viewer=session.user)
+    merge = svc.triage.sender_merge(merged) if merged else None
+    if merge is not None and (merge.undone or merge.actor != session.user.username):
+        merge = None
+    return page(request, "sender.html", session=session, view=view, merge=merge,
+                suggestions=svc.triage.suggested_matches(sender_id))
 
 
 @router.post("/senders/{sender_id}/block")
@@ -134,16 +231,37 @@ def block(request: Request, sender_id: int,
     return RedirectResponse(f"/senders/{sender_id}", status_code=303)
 
 
+@router.get("/senders/{sender_id}/merge", response_class=HTMLResponse)
+def merge_confirm(request: Request, sender_id: int,
+                  session: Annotated[Session, needs(Role.ANALYST)],
+                  other: int) -> HTMLResponse:
+    """What merging two senders will do, to confirm."""
+    svc = service(request)
+    keep, join = (svc.triage.sender_view(i, limit=5, viewer=session.user)
+                  for i in (sender_id, other))
+    if keep.sender.group_id == join.sender.group_id:
+        raise InvalidInputError("these two are already the same person")
+    why = next((m.reasons for s, m in svc.triage.suggested_matches(sender_id)
+                if m.group_id == join.sender.group_id), ())
+    return page(request, "merge.html", session=session, keep=keep, join=join, why=why)
+
+
 @router.post("/senders/{sender_id}/merge")
 def merge(request: Request, sender_id: int,
           session: Annotated[Session, needs(Role.ANALYST, form=True)],
-          other: Annotated[str, Form()]) -> RedirectResponse:
+          other: Annotated[int, Form()]) -> RedirectResponse:
     """Record that another platform identity is the same person as this sender."""
-    other_id = _int(other.strip().lstrip("#"), "the other sender's number")
-    if other_id is None:
-        raise InvalidInputError("enter the number of the sender to merge")
-    service(request).triage.merge_senders(session.user, sender_id, other_id)
-    return RedirectResponse(f"/senders/{sender_id}", status_code=303)
+    done = service(request).triage.merge_senders(session.user, sender_id, other)
+    return RedirectResponse(f"/senders/{sender_id}?merged={done.id}", status_code=303)
+
+
+@router.post("/senders/merges/{merge_id}/undo")
+def unmerge(request: Request, merge_id: int,
+            session: Annotated[Session, needs(Role.ANALYST, form=True)],
+            back: Annotated[int, Form()]) -> RedirectResponse:
+    """Separate the identities a merge joined."""
+    service(request).triage.undo_merge(session.user, merge_id)
+    return RedirectResponse(f"/senders/{back}", status_code=303)
 
 
 __all__ = ["current_session", "router"]

@@ -26,6 +26,12 @@
     }
   });
 
+  // The undo toast steps aside after a few seconds; "Recently changed" keeps every change.
+  var toast = document.querySelector("[data-toast]");
+  if (toast) {
+    window.setTimeout(function () { toast.classList.add("toast-gone"); }, 12000);
+  }
+
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr.row"));
   var bulk = document.getElementById("bulk");
   var counter = document.querySelector("[data-selected-count]");
@@ -92,6 +98,11 @@
     else if (key === "r") { act("reviewed"); }
     else if (key === "d") { act("dismissed"); }
     else if (key === "e") { act("escalated"); }
+    else if (key === "u") {
+      var undo = document.querySelector("[data-toast] button[data-key=u]");
+      if (!undo) { return; }
+      undo.form.requestSubmit(undo);
+    }
     else { return; }
     event.preventDefault();
   });
