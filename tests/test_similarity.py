@@ -9,6 +9,7 @@ from civicshield.domain.similarity import (
     near_key,
     normal_name,
     suggest_matches,
+    user_name_variants,
 )
 
 
@@ -65,3 +66,17 @@ def test_no_identities_no_suggestions_and_own_group_is_never_suggested() -> None
     assert suggest_matches([], ["x"], [], {}) == []
     mine = [_id(1, 1, "webform", "a@b.org", "Ann Lee"), _id(2, 1, "email", "a@b.org")]
     assert suggest_matches(mine, [], mine, {1: ["text"]}) == []
+
+
+def test_the_same_user_name_wherever_it_is_hosted() -> None:
+    mine = [_id(1, 1, "mastodon", "301", handle="@tomh_1971@town.example")]
+    others = [_id(2, 2, "mastodon", "302", handle="@tomh_1971@mastodon.example"),
+              _id(3, 3, "bluesky", "did:plc:t", handle="tomh-1971.bsky.social"),
+              _id(4, 4, "email", "tomh.1971@mail.example"),
+              _id(5, 5, "x", "9", handle="tom")]  # too short to tell people apart
+    found = {m.group_id: m.reasons for m in suggest_matches(mine, [], others, {})}
+    assert set(found) == {2, 3, 4}
+    assert found[3] == ("the same user name (tomh1971) on mastodon and bluesky",)
+    assert user_name_variants("@tomh_1971@town.example") == {
+        "tomh_1971", "tomh-1971", "tomh.1971", "tomh1971"}
+    assert user_name_variants("@tom") == set()

@@ -66,6 +66,27 @@ def normal_name(name: str) -> str:
     return " ".join(words(stripped))
 
 
+def handle_name(value: str) -> str:
+    """The user-name part of a handle on any platform (``@tomh_1971@town.example``,
+    ``tomh-1971.bsky.social``, ``tomh.1971@mail.example`` all give ``tomh1971``), or '' when
+    it is too short to tell people apart."""
+    value = value.strip().lower().lstrip("@")
+    value = value.split("@", 1)[0]
+    value = value.removesuffix(".bsky.social")
+    folded = "".join(c for c in value if c.isalnum())
+    return folded if len(folded) >= 6 else ""
+
+
+def user_name_variants(value: str) -> set[str]:
+    """How the user-name part of a handle may be written elsewhere (``tomh_1971``,
+    ``tomh-1971``, ``tomh.1971``, ``tomh1971``), for finding candidates in the store."""
+    value = value.strip().lower().lstrip("@").split("@", 1)[0].removesuffix(".bsky.social")
+    if not handle_name(value):
+        return set()
+    parts = [p for p in re.split(r"[._-]+", value) if p]
+    return {sep.join(parts) for sep in ("_", "-", ".", "")}
+
+
 def email_of(value: str) -> str:
     """The email address a sender id or handle is, or ''."""
     value = value.strip().lower()
@@ -103,6 +124,10 @@ class _Evidence:
     strength: int = 0
 
 
+def _on(mine: str, theirs: str) -> str:
+    return f"on {mine}" if mine == theirs else f"on {mine} and {theirs}"
+
+
 def suggest_matches(mine: Sequence[Identity], my_texts: Iterable[str],
                     others: Sequence[Identity], other_texts: Mapping[int, Sequence[str]],
                     *, limit: int = 8) -> list[Match]:
@@ -110,9 +135,9 @@ def suggest_matches(mine: Sequence[Identity], my_texts: Iterable[str],
 
     ``others`` are candidate identities (from other groups); ``other_texts`` maps a candidate
     group to its messages' texts. Reasons: the same email address (a form's email and an email
-    sender), the same display name on another platform (two words or more), the same
-    distinctive phrase (``PHRASE_WORDS`` words written by at most ``COMMON_PHRASE_GROUPS``
-    groups), the same uncommon link.
+    sender), the same display name (two words or more), the same user name (six characters or
+    more, wherever it is hosted), the same distinctive phrase (``PHRASE_WORDS`` words written
+    by at most ``COMMON_PHRASE_GROUPS`` groups), the same uncommon link.
     """
     if not mine:
         return []
@@ -120,6 +145,8 @@ def suggest_matches(mine: Sequence[Identity], my_texts: Iterable[str],
     emails = {e: i for i in mine for e in (email_of(i.external_id), email_of(i.handle)) if e}
     names = {normal_name(i.display_name): i for i in mine
              if len(normal_name(i.display_name).split()) >= 2}
+    handles = {h: i for i in mine for h in (handle_name(i.handle), handle_name(
+        i.external_id) if email_of(i.external_id) else "") if h}
     texts = list(my_texts)
     my_phrases = set().union(*(phrases(t) for t in texts)) if texts else set()
     my_links = set().union(*(links(t) for t in texts)) if texts else set()
@@ -136,14 +163,18 @@ def suggest_matches(mine: Sequence[Identity], my_texts: Iterable[str],
             continue
         for email in {email_of(other.external_id), email_of(other.handle)} - {""}:
             if email in emails:
-                note(other, f"the same email address ({email}) on {emails[email].platform} "
-                            f"and {other.platform}", 3)
+                note(other, f"the same email address ({email}) "
+                            f"{_on(emails[email].platform, other.platform)}", 3)
         name = normal_name(other.display_name)
-        if name in names and names[name].platform != other.platform:
-            note(other, f"the same name ({other.display_name.strip()}) on "
-                        f"{names[name].platform} and {other.platform}", 2)
-        elif name in names:
-            note(other, f"the same name ({other.display_name.strip()}) on {other.platform}", 1)
+        if name in names:
+            across = names[name].platform != other.platform
+            note(other, f"the same name ({other.display_name.strip()}) "
+                        f"{_on(names[name].platform, other.platform)}", 2 if across else 1)
+        for handle in {handle_name(other.handle), handle_name(other.external_id)
+                       if email_of(other.external_id) else ""} - {""}:
+            if handle in handles:
+                note(other, f"the same user name ({handle}) "
+                            f"{_on(handles[handle].platform, other.platform)}", 2)
     by_group = {i.group_id: i for i in others if i.group_id != own_group}
     phrase_groups: dict[str, set[int]] = {}
     link_hits: dict[int, set[str]] = {}

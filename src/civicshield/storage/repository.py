@@ -54,7 +54,7 @@ from civicshield.domain.models import (
 )
 from civicshield.domain.ports import AnalysedMessage, ImportRecord, QueueFilter
 from civicshield.domain.profile import ProtectedProfile
-from civicshield.domain.similarity import Identity, email_of, near_key
+from civicshield.domain.similarity import Identity, email_of, near_key, user_name_variants
 from civicshield.storage.evidence import SqlEvidenceRepository
 from civicshield.storage.exposure import SqlExposureRepository
 from civicshield.storage.tables import (
@@ -785,7 +785,12 @@ class SqlRepository:
                          if e})
         names = sorted({i.display_name.strip().lower() for i in mine
                         if len(i.display_name.split()) >= 2})
-        wanted: list[ColumnElement[bool]] = []
+        user_names = sorted({v for i in mine for v in user_name_variants(i.handle) |
+                             (user_name_variants(i.external_id) if email_of(i.external_id)
+                              else set())})[:16]
+        wanted: list[ColumnElement[bool]] = [
+            func.lower(column).contains(name, autoescape=True)
+            for name in user_names for column in (senders.c.handle, senders.c.external_id)]
         if emails:
             wanted += [func.lower(senders.c.external_id).in_(emails),
                        func.lower(senders.c.handle).in_(emails)]
