@@ -20,6 +20,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "civicshield.detectors.plugin",
     "civicshield.connectors.jsonl.connector",
     "civicshield.connectors.csv.connector",
+    "civicshield.connectors.forms.connector",
     "civicshield.connectors.email.connector",
     "civicshield.connectors.x_archive.connector",
     "civicshield.connectors.bluesky.connector",

@@ -60,9 +60,21 @@ def test_csv_header_must_name_required_columns(tmp_path: Path) -> None:
 def test_csv_unknown_column_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "typo.csv"
     path.write_text("id,platform,created_at,author_id,text,sbject\n", encoding="utf-8")
-    with pytest.raises(ImportFailure, match="unknown column") as caught:
+    with pytest.raises(ImportFailure, match="does not know \\(sbject\\)") as caught:
         read_all("csv", path)
     assert caught.value.field == "sbject"
+
+
+def test_a_contact_form_export_is_told_every_missing_column_and_where_to_map(
+        tmp_path: Path) -> None:
+    path = tmp_path / "contact.csv"
+    path.write_text("Submitted,Name,Email,Message\n2026-11-03 14:05,Ann,a@b.org,hi\n",
+                    encoding="utf-8")
+    with pytest.raises(ImportFailure) as caught:
+        read_all("csv", path)
+    said = caught.value.describe()
+    assert "lacks the columns id, platform, created_at, text, author_id" in said
+    assert "Submitted, Name, Email, Message" in said and "Import page" in said
 
 
 def test_mbox_splits_messages_unquotes_from_lines_and_reads_html() -> None:

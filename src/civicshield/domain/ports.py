@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
 from civicshield.domain.echo import BlockedPattern
 from civicshield.domain.errors import ImportFailure
 from civicshield.domain.escalation import MessageSummary, RiskAssessment
+from civicshield.domain.forms import FormMapping
 from civicshield.domain.models import (
     ApiToken,
     AuditEntry,
@@ -47,6 +48,10 @@ class ImportSource:
     account: str = ""
     skip_bad: bool = False
     bad: list[str] = field(default_factory=list)
+    #: How a form export's columns map onto messages (the form importer only).
+    mapping: FormMapping | None = None
+    #: The office's time zone, for dates written without one.
+    zone: tzinfo = UTC
 
     def keep(self, make: Callable[[], MessageDraft | None]) -> MessageDraft | None:
         """One record's draft, or None when it is malformed and bad records are skipped."""

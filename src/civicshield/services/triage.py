@@ -12,15 +12,18 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, BinaryIO
 
+from civicshield.connectors.forms.connector import TABLES, table_head
+from civicshield.connectors.generic import OPTIONAL, REQUIRED
 from civicshield.domain import pipeline
 from civicshield.domain.access import require, sees_private_details, visible_to
 from civicshield.domain.detection import DetectionInput, DetectorRegistry, verdict
 from civicshield.domain.echo import BlockedPattern
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.escalation import assess
+from civicshield.domain.forms import FormMapping, guess_mapping, headers_key, recognise
 from civicshield.domain.models import (
     ChannelKind,
     MessageDraft,
@@ -38,6 +41,7 @@ from civicshield.domain.ports import Importer, ImportRecord, ImportSource, Queue
 from civicshield.domain.profile import ProtectedProfile
 from civicshield.domain.similarity import Match, suggest_matches
 from civicshield.services.context import ServiceContext, resolve_principal
+from civicshield.services.uploads import HeldUpload, UploadHold
 from civicshield.storage.locks import import_lock
 from civicshield.storage.repository import SqlRepository
 
@@ -54,6 +58,25 @@ class ImportResult:
     import_id: int
     #: Malformed records set aside (only with skip_bad), one plain line each.
     bad: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UploadPlan:
+    """What an uploaded file is and what its import needs: a format, or for a table that is
+    not in the generic schema, a column mapping (guessed, or the one saved for its form)."""
+
+    upload: HeldUpload
+    fmt: str = ""
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    product: str = ""
+    mapping: FormMapping | None = None
+    saved_as: str = ""
+
+    @property
+    def needs_mapping(self) -> bool:
+        """True for a form export: its columns must be mapped (or a saved mapping confirmed)."""
+        return self.fmt == "form"
 
 
 @dataclass(frozen=True)
@@ -94,7 +117,9 @@ class Triage:
                     fmt: str | None = None, account: str = "",
                     kind: ChannelKind = ChannelKind.OFFICIAL,
                     display_name: str | None = None, skip_bad: bool = False,
-                    on_wait: Callable[[], None] = lambda: None) -> ImportResult:
+                    on_wait: Callable[[], None] = lambda: None,
+                    mapping: FormMapping | None = None,
+                    progress: Callable[[int], None] | None = None) -> ImportResult:
         """Import one file through the pipeline, all or nothing.
 
         The messages are written in short transactions (one per batch), hidden until the whole
@@ -103,17 +128,21 @@ class Triage:
         import runs at a time in a workspace: another waits its turn (``on_wait`` is told).
         A malformed record raises ImportFailure, unless ``skip_bad``: then it is set aside,
         named in the result, and the rest is stored. Importing the same file again adds
-        nothing.
+        nothing. A form export is read through its column ``mapping``; ``progress`` is told
+        how many records have been read after each batch.
         """
         require(actor, Role.ANALYST)
         name = display_name or path.name
         if not path.exists():
             raise InvalidInputError(f"{name}: no such file or folder")
+        if mapping is not None:
+            fmt = "form"
         importer = self.context.importers.get(fmt) if fmt else self.detect_format(path)
         if importer is None:
             raise InvalidInputError(f"unknown format {fmt!r}; choose one of "
                                     f"{', '.join(sorted(self.context.importers))}")
-        source = ImportSource(path=path, name=name, account=account, skip_bad=skip_bad)
+        source = ImportSource(path=path, name=name, account=account, skip_bad=skip_bad,
+                              mapping=mapping, zone=self.context.settings.zone)
         with import_lock(self.context.engine, self.context.settings.data_dir, on_wait):
             self._discard_stale()
             with self.context.transaction(write=True) as repo:
@@ -123,7 +152,7 @@ class Triage:
                 record = repo.start_import(target.id, channel.id, importer.fmt, name,
                                            _file_sha256(path), actor.username, staged=True)
             try:
-                added, skipped = self._stage(importer, source, record, target.id)
+                added, skipped = self._stage(importer, source, record, target.id, progress)
                 with self.context.transaction(write=True) as repo:
                     repo.publish_import(record.id, added, skipped)
                     repo.audit(actor.username, "import.completed", f"import:{record.id}",
@@ -137,8 +166,78 @@ class Triage:
                  importer.fmt, added, skipped, len(source.bad))
         return ImportResult(importer.fmt, added, skipped, record.id, tuple(source.bad))
 
+    # ---- imports from the dashboard ------------------------------------------------------
+    @property
+    def _hold(self) -> UploadHold:
+        return UploadHold(self.context.settings.data_dir, self.context.cipher)
+
+    def hold_upload(self, actor: User, name: str, stream: BinaryIO) -> HeldUpload:
+        """Keep an uploaded file (encrypted) until its import runs."""
+        require(actor, Role.ANALYST)
+        return self._hold.put(name, stream, actor.username)
+
+    def drop_upload(self, actor: User, token: str) -> None:
+        """Forget a held file."""
+        require(actor, Role.ANALYST)
+        self._hold.drop(token)
+
+    def plan_upload(self, actor: User, token: str) -> UploadPlan:
+        """What a held file is: its format as the command line would guess it, and for a table
+        not in the generic schema its headers, first rows and the mapping to start from."""
+        require(actor, Role.ANALYST)
+        held = self._hold.get(token)
+        with self._hold.opened(token) as path:
+            is_table = path.suffix.lower() in TABLES
+            if not is_table:
+                return UploadPlan(held, self.detect_format(path).fmt)
+            headers, rows = table_head(path, held.name)
+        if path.suffix.lower() == ".csv" and set(REQUIRED) <= set(headers) and \
+                set(headers) <= set(REQUIRED + OPTIONAL):
+            return UploadPlan(held, "csv", tuple(headers))
+        with self.context.transaction() as repo:
+            saved = repo.import_mapping(headers_key(headers))
+        mapping = FormMapping.from_dict(saved[1]) if saved else guess_mapping(headers)
+        return UploadPlan(held, "form", tuple(headers), tuple(tuple(r) for r in rows),
+                          recognise(headers), mapping, saved[0] if saved else "")
+
+    def import_upload(self, actor: User, token: str, *, mapping: FormMapping | None = None,
+                      remember_as: str = "", principal: str | None = None, account: str = "",
+                      kind: ChannelKind = ChannelKind.OFFICIAL, skip_bad: bool = False,
+                      progress: Callable[[int], None] | None = None) -> ImportResult:
+        """Import a held file (through ``mapping`` for a form export, remembered under
+        ``remember_as`` for the next export of the same form), then forget it. A failed
+        import keeps the file so it can be tried again."""
+        require(actor, Role.ANALYST)
+        held = self._hold.get(token)
+        with self._hold.opened(token) as path:
+            if mapping is not None:
+                headers, _ = table_head(path, held.name, rows=0)
+                problems = mapping.problems(headers)
+                if problems:
+                    raise InvalidInputError(f"{held.name}: " + "; ".join(problems))
+                if remember_as.strip():
+                    with self.context.transaction(write=True) as repo:
+                        repo.save_import_mapping(headers_key(headers), remember_as.strip(),
+                                                 mapping.as_dict(), actor.username)
+            result = self.import_file(actor, path, principal=principal, account=account,
+                                      kind=kind, display_name=held.name, skip_bad=skip_bad,
+                                      mapping=mapping, progress=progress)
+        self._hold.drop(token)
+        return result
+
+    def estimate_records(self, actor: User, token: str) -> int | None:
+        """About how many records a held CSV or JSON-lines file has (its line count), for a
+        progress bar; None for other formats."""
+        require(actor, Role.ANALYST)
+        held = self._hold.get(token)
+        if PurePath(held.name).suffix.lower() not in {".csv", ".jsonl", ".ndjson"}:
+            return None
+        with self._hold.opened(token) as path, path.open("rb") as handle:
+            return max(1, sum(block.count(b"\n") for block in iter(
+                lambda: handle.read(1 << 20), b"")) - 1)
+
     def _stage(self, importer: Importer, source: ImportSource, record: ImportRecord,
-               principal_id: int) -> tuple[int, int]:
+               principal_id: int, progress: Callable[[int], None] | None) -> tuple[int, int]:
         """Read the file and write it, hidden, one batch per transaction."""
         added = skipped = 0
         with self.context.transaction() as repo:
@@ -153,6 +252,8 @@ class Triage:
                 done = pipeline.run(judged, self._pipeline(repo, record, profile, blocked),
                                     steps=pipeline.KEEP)
             added, skipped = added + done.stored, skipped + done.skipped
+            if progress is not None:
+                progress(added + skipped + len(source.bad))
         return added, skipped
 
     def _pipeline(self, repo: SqlRepository, record: ImportRecord,

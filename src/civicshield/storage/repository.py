@@ -63,6 +63,7 @@ from civicshield.storage.tables import (
     channels,
     evidence_items,
     findings,
+    import_mappings,
     imports,
     login_failures,
     messages,
@@ -814,6 +815,23 @@ class SqlRepository:
             others += [_identity(r) for r in self.conn.execute(
                 select(senders).where(senders.c.group_id.in_(chunk)))]
         return mine, texts, others, dict(by_group)
+
+    def import_mapping(self, headers_key: str) -> tuple[str, dict[str, Any]] | None:
+        """The column mapping saved for a form's headers: (source name, mapping)."""
+        row = self.conn.execute(select(import_mappings).where(
+            import_mappings.c.headers_key == headers_key)).first()
+        return (row.source_name, json.loads(row.mapping)) if row else None
+
+    def save_import_mapping(self, headers_key: str, source_name: str, mapping: dict[str, Any],
+                            actor: str) -> None:
+        """Remember (or replace) the column mapping for a form's headers."""
+        values = {"source_name": source_name[:200], "mapping": json.dumps(mapping),
+                  "updated_by": actor, "updated_at": _now()}
+        if self.import_mapping(headers_key) is None:
+            self.conn.execute(insert(import_mappings).values(headers_key=headers_key, **values))
+        else:
+            self.conn.execute(update(import_mappings).where(
+                import_mappings.c.headers_key == headers_key).values(**values))
 
     def set_blocked(self, group_id: int, when: datetime | None) -> None:
         """Record that staff blocked a sender group on the platform (None: unblocked)."""

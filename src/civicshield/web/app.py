@@ -23,6 +23,7 @@ from civicshield.web import (
     alerts,
     exposure,
     hygiene,
+    imports,
     incidents,
     intake,
     safety,
@@ -64,6 +65,7 @@ def create_app(service: CivicShield) -> FastAPI:
     app.mount("/api/v1", api)
     app.include_router(account.router)
     app.include_router(views.router)
+    app.include_router(imports.router)
     app.include_router(incidents.router)
     app.include_router(exposure.router)
     app.include_router(alerts.router)

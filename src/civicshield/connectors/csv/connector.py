@@ -52,13 +52,16 @@ class CsvImporter:
     def _check_header(fieldnames: Sequence[str] | None, name: str) -> None:
         if not fieldnames:
             raise ImportFailure(name, "is empty; a header row is required", line=1)
-        for column in REQUIRED:
-            if column not in fieldnames:
-                raise ImportFailure(name, "the header has no such column", line=1, field=column)
+        missing = [c for c in REQUIRED if c not in fieldnames]
         unknown = [c for c in fieldnames if c not in REQUIRED + OPTIONAL]
-        if unknown:
-            raise ImportFailure(name, "the header names an unknown column", line=1,
-                                field=unknown[0])
+        if missing or unknown:
+            parts = ([f"lacks the columns {', '.join(missing)}"] if missing else []) + \
+                ([f"has columns civicshield does not know ({', '.join(unknown[:8])})"]
+                 if unknown else [])
+            raise ImportFailure(name, f"is not in civicshield's CSV schema: the header "
+                                f"{' and '.join(parts)}. A contact-form export? Map its "
+                                "columns on the dashboard's Import page, or with --map", line=1,
+                                field=(missing or unknown)[0])
 
 
 def _row_bytes(fieldnames: Sequence[str], row: dict[str, str]) -> bytes:

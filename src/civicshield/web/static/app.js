@@ -32,6 +32,63 @@
     window.setTimeout(function () { toast.classList.add("toast-gone"); }, 12000);
   }
 
+  // An import job page refreshes itself while a file is read.
+  var refresh = document.querySelector("[data-refresh]");
+  if (refresh) {
+    window.setTimeout(function () { window.location.reload(); },
+                      parseInt(refresh.getAttribute("data-refresh"), 10) || 1500);
+  }
+
+  // The Import form: files dropped on the page, and the upload's progress.
+  var uploadForm = document.querySelector("form[data-upload]");
+  if (uploadForm) {
+    var input = uploadForm.querySelector("input[type=file]");
+    var zone = uploadForm.querySelector("[data-drop]");
+    var chosen = uploadForm.querySelector("[data-chosen]");
+    var bar = uploadForm.querySelector("[data-upload-progress]");
+    var showChosen = function () {
+      var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+      chosen.textContent = names.length ? names.length + " chosen: " + names.join(", ") : "";
+    };
+    input.addEventListener("change", showChosen);
+    ["dragenter", "dragover"].forEach(function (name) {
+      document.addEventListener(name, function (event) {
+        event.preventDefault();
+        zone.classList.add("dragging");
+      });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      document.addEventListener(name, function (event) {
+        event.preventDefault();
+        zone.classList.remove("dragging");
+      });
+    });
+    document.addEventListener("drop", function (event) {
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        showChosen();
+      }
+    });
+    uploadForm.addEventListener("submit", function (event) {
+      if (!window.XMLHttpRequest || !window.FormData) { return; }
+      event.preventDefault();
+      var request = new XMLHttpRequest();
+      request.open("POST", uploadForm.getAttribute("action"));
+      bar.hidden = false;
+      request.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
+      });
+      request.addEventListener("load", function () {
+        if (request.status === 200 && request.responseURL) {
+          window.location.href = request.responseURL;
+        } else {
+          document.open(); document.write(request.responseText); document.close();
+        }
+      });
+      request.send(new FormData(uploadForm));
+    });
+  }
+
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr.row"));
   var bulk = document.getElementById("bulk");
   var counter = document.querySelector("[data-selected-count]");

@@ -1,0 +1,1 @@
+"""Contact-form exports (CSV or Excel) read through a column mapping."""
