@@ -88,6 +88,22 @@ def test_malformed_import_is_refused_with_file_line_and_field(data: Path) -> Non
     assert "Nothing from this file was stored" in result.stderr
 
 
+def test_a_contact_form_export_is_imported_through_a_column_mapping(data: Path) -> None:
+    form = str(SAMPLES / "forms" / "jotform.csv")
+    refused = cli("import", form, data=data, check=False)
+    assert refused.returncode == 1 and "Map its columns" in refused.stderr
+    none_saved = cli("import", form, "--map", "saved", data=data, check=False)
+    assert "no columns are saved for this form yet" in none_saved.stderr
+    wrong = cli("import", form, "--map", "when=Submission Date", data=data, check=False)
+    assert "'when=Submission Date': write field=Column" in wrong.stderr
+    spelled = cli("import", form, "--map", "created_at=Submission Date;text=Message;"
+                  "author_email=E-mail;author_name=Full Name;id=Submission ID",
+                  data=data).stdout
+    assert "jotform.csv (form): 2 added, 0 already stored" in spelled
+    guessed = cli("import", form, "--map", "guess", data=data).stdout
+    assert "0 added, 2 already stored" in guessed  # the same rows, the same ids
+
+
 def test_analyze_users_and_help(data: Path) -> None:
     assert "Analysed" in cli("analyze", "--all", data=data).stdout
     out = cli("users", "add", "casey", "--role", "viewer", data=data).stdout

@@ -31,9 +31,13 @@ from civicshield.services.triage import classify_records
 @click.option("--personal", is_flag=True, help="The account is personal, not official.")
 @click.option("--skip-bad", is_flag=True, help="Set malformed records aside (each is named) "
               "and import the rest, instead of stopping at the first.")
+@click.option("--map", "mapping", metavar="SPEC", help="Read a contact-form export (CSV or "
+              "Excel) through a column mapping: 'saved' (the one saved for the form on the "
+              "dashboard), 'guess', or written out, e.g. "
+              "'created_at=Submitted;text=Message;author_email=Email;author_name=Name'.")
 @pass_ctx
 def import_(ctx: _Context, paths: tuple[Path, ...], fmt: str | None, principal: str | None,
-            account: str, *, personal: bool, skip_bad: bool) -> None:
+            account: str, mapping: str | None, *, personal: bool, skip_bad: bool) -> None:
     """Import exports into the store and analyse them.
 
     Each file is imported in one transaction: a malformed record stops that file with the line
@@ -42,10 +46,12 @@ def import_(ctx: _Context, paths: tuple[Path, ...], fmt: str | None, principal: 
     """
     service = ctx.service()
     for path in paths:
-        result = _guard(lambda p=path: service.triage.import_file(
+        columns = _guard(lambda p=path: service.triage.form_mapping(p, mapping)) \
+            if mapping else None
+        result = _guard(lambda p=path, m=columns: service.triage.import_file(
             cli_actor(), p, principal=principal, fmt=fmt, account=account,
             kind=ChannelKind.PERSONAL if personal else ChannelKind.OFFICIAL,
-            skip_bad=skip_bad, on_wait=lambda: click.echo(
+            skip_bad=skip_bad, mapping=m, on_wait=lambda: click.echo(
                 "another import is running in this workspace; this one waits its turn ...",
                 err=True)))
         click.echo(f"{path.name} ({result.fmt}): {result.added} added, "

@@ -128,6 +128,26 @@ class FormMapping:
         return out
 
 
+def parse_mapping(spec: str) -> FormMapping:
+    """A mapping written on the command line: ``created_at=Submitted;text=Message;
+    author_name=First+Last`` (several columns joined with ``+``; ``day_first`` alone for
+    dates written day first)."""
+    columns: dict[str, tuple[str, ...]] = {}
+    day_first = False
+    for part in (p.strip() for p in spec.split(";")):
+        if not part:
+            continue
+        if part == "day_first":
+            day_first = True
+            continue
+        name, sep, cols = part.partition("=")
+        if not sep or name.strip() not in FIELDS:
+            raise ValueError(f"{part!r}: write field=Column, the fields being "
+                             f"{', '.join(FIELDS)}")
+        columns[name.strip()] = tuple(c.strip() for c in cols.split("+") if c.strip())
+    return FormMapping(columns, day_first)
+
+
 def guess_mapping(headers: Sequence[str]) -> FormMapping:
     """The columns each field most likely is, by the usual exports' header names."""
     taken: set[str] = set()

@@ -23,7 +23,13 @@ from civicshield.domain.detection import DetectionInput, DetectorRegistry, verdi
 from civicshield.domain.echo import BlockedPattern
 from civicshield.domain.errors import InvalidInputError
 from civicshield.domain.escalation import assess
-from civicshield.domain.forms import FormMapping, guess_mapping, headers_key, recognise
+from civicshield.domain.forms import (
+    FormMapping,
+    guess_mapping,
+    headers_key,
+    parse_mapping,
+    recognise,
+)
 from civicshield.domain.models import (
     ChannelKind,
     MessageDraft,
@@ -224,6 +230,27 @@ class Triage:
                                       mapping=mapping, progress=progress)
         self._hold.drop(token)
         return result
+
+    def form_mapping(self, path: Path, spec: str) -> FormMapping:
+        """The mapping for a form export named on the command line: ``saved`` (the one saved
+        for its form on the dashboard), ``guess``, or written out (domain.forms.parse_mapping)."""
+        headers, _ = table_head(path, path.name, rows=0)
+        if spec == "saved":
+            with self.context.transaction() as repo:
+                saved = repo.import_mapping(headers_key(headers))
+            if saved is None:
+                raise InvalidInputError(f"{path.name}: no columns are saved for this form yet; "
+                                        "match them once on the dashboard's Import page, or "
+                                        "write them out with --map")
+            return FormMapping.from_dict(saved[1])
+        try:
+            mapping = guess_mapping(headers) if spec == "guess" else parse_mapping(spec)
+        except ValueError as exc:
+            raise InvalidInputError(f"--map {exc}") from exc
+        problems = mapping.problems(headers)
+        if problems:
+            raise InvalidInputError(f"{path.name}: " + "; ".join(problems))
+        return mapping
 
     def estimate_records(self, actor: User, token: str) -> int | None:
         """About how many records a held CSV or JSON-lines file has (its line count), for a
