@@ -97,7 +97,7 @@ def test_a_contact_form_export_is_imported_through_a_column_mapping(data: Path) 
     wrong = cli("import", form, "--map", "when=Submission Date", data=data, check=False)
     assert "'when=Submission Date': write field=Column" in wrong.stderr
     spelled = cli("import", form, "--map", "created_at=Submission Date;text=Message;"
-                  "author_email=E-mail;author_name=Full Name;id=Submission ID",
+                  "author_email=E-mail;author_name=Full Name;id=Submission ID;subject=Subject",
                   data=data).stdout
     assert "jotform.csv (form): 2 added, 0 already stored" in spelled
     guessed = cli("import", form, "--map", "guess", data=data).stdout
