@@ -26,6 +26,18 @@
     }
   });
 
+  // On a phone the main menu folds behind a button.
+  document.documentElement.classList.add("js");
+  var menuButton = document.querySelector("[data-menu]");
+  if (menuButton) {
+    menuButton.addEventListener("click", function () {
+      var open = menuButton.getAttribute("aria-expanded") !== "true";
+      menuButton.setAttribute("aria-expanded", open ? "true" : "false");
+      document.getElementById(menuButton.getAttribute("aria-controls"))
+        .classList.toggle("open", open);
+    });
+  }
+
   // The undo toast steps aside after a few seconds; "Recently changed" keeps every change.
   var toast = document.querySelector("[data-toast]");
   if (toast) {
