@@ -49,7 +49,7 @@ def build_office(settings: Settings) -> Office:
         service.accounts.add_user(actor, role.value, role, PASSWORD)
     top = service.triage.queue(QueueFilter(flagged_only=True), limit=5)[0]
     message = top[0]
-    voss = [s for s in service.triage.search_senders("voss")]
+    voss = service.triage.search_senders("voss")
     incident = service.incidents.open(actor, "Threats from the parking-ticket sender",
                                       [m.id for m in top[:3]], severity=Severity.HIGH)
     alerts = service.alerts.overview(actor)
