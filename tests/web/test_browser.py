@@ -85,11 +85,14 @@ def log_in(page: Any, username: str) -> None:
 
 def test_log_in_and_see_the_queue_worst_first(page: Any) -> None:
     log_in(page, "analyst")
+    assert "threat" in page.locator("tr.row").first.inner_text()
+    page.locator("nav[aria-label='Queue views']").get_by_role("link", name="All",
+                                                         exact=True).click()
+    page.wait_for_url("**/queue?state=all")
     priorities = [float(v) for v in page.locator("[data-priority]").evaluate_all(
         "els => els.map(e => e.dataset.priority)")]
     assert len(priorities) >= 5
-    assert priorities[0] == max(priorities)
-    assert "threat" in page.locator("tr.row").first.inner_text()
+    assert priorities == sorted(priorities, reverse=True)
 
 
 def test_reveal_a_blurred_message(page: Any) -> None:
@@ -265,3 +268,129 @@ def test_a_message_page_takes_r_and_opens_an_incident_with_a_suggested_severity(
     page.click("button:has-text('Open incident')")
     page.wait_for_url("**/incidents/*")
     expect(page.locator("body")).to_contain_text(chosen.get_attribute("value") or "high")
+
+
+def test_first_login_with_a_one_time_password_forces_a_new_one(
+        page: Any, web_service: CivicShield) -> None:
+    from civicshield.domain.access import cli_actor
+    from civicshield.domain.models import Role
+
+    _, one_time = web_service.accounts.add_user(cli_actor(), "clerk", Role.ANALYST)
+    page.goto(page.base + "/queue")
+    page.fill("input[name=username]", "clerk")
+    page.fill("input[name=password]", one_time)
+    page.click("button[type=submit]")
+    expect(page.locator(".notice[role=alert]")).to_contain_text("one-time password")
+    page.goto(page.base + "/queue")  # nothing else opens until the password is changed
+    expect(page.locator("h2", has_text="Choose your own password")).to_be_visible()
+    page.fill("input[name=current]", one_time)
+    page.fill("input[name=new]", "password12345")  # long enough, but guessable
+    page.click("button:has-text('Set my password')")
+    expect(page.locator(".notice.error")).to_be_visible()
+    page.fill("input[name=current]", one_time)
+    page.fill("input[name=new]", "lantern orbit tidal 47 quince")
+    page.click("button:has-text('Set my password')")
+    page.wait_for_url("**/login*")  # signed out: in again with the new password
+    page.fill("input[name=username]", "clerk")
+    page.fill("input[name=password]", one_time)
+    page.click("button[type=submit]")
+    expect(page.locator(".notice.error, .error")).to_be_visible()  # the one-time one is spent
+    page.fill("input[name=username]", "clerk")
+    page.fill("input[name=password]", "lantern orbit tidal 47 quince")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/queue")
+    expect(page.locator("h1")).to_have_text("Triage queue")
+
+
+def test_a_contact_form_is_dropped_on_the_import_page_matched_and_imported(
+        page: Any, web_service: CivicShield) -> None:
+    from pathlib import Path
+
+    form = Path(__file__).parents[1] / "samples" / "forms" / "city-contact-form.csv"
+    log_in(page, "analyst")
+    page.click("nav >> text=Import")
+    page.wait_for_url("**/import")
+    # drop the file on the page as a person would drag it from their desktop
+    page.evaluate("""content => {
+        const data = new DataTransfer();
+        data.items.add(new File([content], "city-contact-form.csv", {type: "text/csv"}));
+        document.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true}));
+    }""", form.read_text(encoding="utf-8"))
+    expect(page.locator("[data-chosen]")).to_contain_text("1 chosen: city-contact-form.csv")
+    page.click("button:has-text('Import')")
+    page.wait_for_url("**/import/jobs/*")
+    page.click("text=Match the columns")
+    expect(page.locator("table.preview")).to_contain_text("needs a light")
+    assert page.locator("select[name=col_created_at]").input_value() == "Submitted"
+    page.select_option("select[name=col_author_name]", ["Name"])
+    page.fill("input[name=source_name]", "City contact form")
+    page.click("button:has-text('Import with these columns')")
+    page.wait_for_url("**/import/jobs/*")
+    expect(page.locator(".import-file .notice")).to_contain_text("2 added", timeout=30_000)
+    page.click("text=See what needs a person")
+    expect(page.locator("tr.row", has_text="Gary Voss").first).to_be_visible()
+
+
+def test_find_a_sender_by_email_merge_the_suggested_match_then_undo(
+        page: Any, web_service: CivicShield, tmp_path: Any) -> None:
+    import json
+
+    from civicshield.domain.access import cli_actor
+
+    export = tmp_path / "two-ways.jsonl"
+    export.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "f1", "platform": "webform", "created_at": "2026-10-20T10:00:00Z",
+         "author_id": "gary.voss@example.org", "author_name": "Gary Voss",
+         "text": "Fix my parking ticket"},
+        {"id": "m1", "platform": "email", "created_at": "2026-10-21T10:00:00Z",
+         "author_id": "gary.voss@example.org", "author_name": "Gary Voss",
+         "text": "I wrote about the ticket already"}]) + "\n", encoding="utf-8")
+    web_service.triage.import_file(cli_actor(), export)
+    log_in(page, "analyst")
+    page.click("nav >> text=Senders")
+    page.fill("input[name=q]", "gary.voss@example.org")
+    page.keyboard.press("Enter")
+    page.locator("table a", has_text="Gary Voss").first.click()
+    suggestions = page.locator(".suggestions")
+    expect(suggestions).to_contain_text("the same email address (gary.voss@example.org)")
+    suggestions.locator("text=Review and merge").first.click()
+    expect(page.locator("h1")).to_have_text("Are these one person?")
+    page.click("button:has-text('Yes, merge them')")
+    expect(page.locator(".toast")).to_contain_text("Merged: 1 identity added")
+    expect(page.locator("section", has_text="Identities of this sender").locator(
+        "tbody tr")).to_have_count(2)
+    page.keyboard.press("u")  # undo, from the keyboard
+    page.wait_for_load_state()
+    expect(page.locator("section", has_text="Identities of this sender").locator(
+        "tbody tr")).to_have_count(1)
+
+
+def test_dismiss_then_undo_from_the_toast_and_the_queue_at_phone_width(
+        page: Any, web_service: CivicShield) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "analyst")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.locator("nav#site-menu")).to_be_hidden()  # the menu folds behind a button
+    page.click("button[data-menu]")
+    expect(page.locator("nav#site-menu")).to_be_visible()
+    page.click("button[data-menu]")
+    rows = page.locator("tr.row")
+    before = rows.count()
+    assert before >= 2
+    first = rows.first.get_attribute("data-id")
+    rows.first.locator("input[type=checkbox]").check()
+    page.click("button[value=dismissed]")
+    expect(page.locator(".toast")).to_contain_text("1 message dismissed.")
+    expect(rows).to_have_count(before - 1)
+    page.click(".toast button:has-text('Undo')")
+    expect(rows).to_have_count(before)
+    assert rows.first.get_attribute("data-id") == first
+    rows.nth(0).locator("input[type=checkbox]").check()
+    rows.nth(1).locator("input[type=checkbox]").check()
+    page.click("button[value=dismissed]")
+    expect(page.locator("h1")).to_have_text("Dismiss 2 messages?")  # asks once
+    page.click("button:has-text('Dismiss 2 messages')")
+    expect(page.locator(".toast")).to_contain_text("2 messages dismissed.")
+    page.click(".toast >> text=Recently changed")
+    expect(page.locator("table")).to_contain_text("Dismissed")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

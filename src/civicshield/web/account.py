@@ -103,8 +103,13 @@ def settings_password(request: Request,
                       session: Annotated[Session, needs(Role.VIEWER, form=True)],
                       current: Annotated[str, Form()], new: Annotated[str, Form()],
                       ) -> RedirectResponse | HTMLResponse:
-    """Change one's own password after confirming the current one."""
-    service(request).accounts.change_own_password(session.user, current, new)
+    """Change one's own password after confirming the current one; a refused password is
+    explained on the same page, the form ready for another try."""
+    try:
+        service(request).accounts.change_own_password(session.user, current, new)
+    except InvalidInputError as exc:
+        return page(request, "settings.html", session=session, saved="", error=str(exc),
+                    must_change=session.user.must_change_password, status_code=400)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
