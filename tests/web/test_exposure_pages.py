@@ -136,6 +136,7 @@ def test_laws_page_flags_unverified_rows(client_for: Client) -> None:
     page = client_for("admin").get("/exposure/laws").text
     assert "not legal advice" in page
     assert page.count("unverified</span>") >= 4
+    assert "<td>California</td>" in page and "<td>CA</td>" not in page  # states by name
 
 
 def test_a_web_scan_runs_in_the_background(client_for: Client, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from civicshield.domain.detection import LABELS, detector_name, is_abusive, label_name
+from civicshield.domain.laws import state_name
 from civicshield.domain.models import Finding, StoredMessage
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -86,6 +87,7 @@ TEMPLATES.env.filters["safe_url"] = safe_url
 TEMPLATES.env.filters["place"] = place
 TEMPLATES.env.filters["label"] = label_name
 TEMPLATES.env.filters["detector"] = detector_name
+TEMPLATES.env.filters["state"] = state_name
 TEMPLATES.env.globals["LABELS"] = LABELS
 TEMPLATES.env.globals["blurred"] = blurred
 TEMPLATES.env.globals["segments"] = segments
