@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench eval loso model check clean
+.PHONY: demo test lint bench eval loso model check clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ model: $(STAMP)
 	$(PY) scripts/train_models.py
 	$(PY) scripts/train_companion.py
 	$(PY) scripts/train_gate.py
+
+## screenshots: the dashboard at desktop and phone widths, into docs/images (needs Chromium)
+screenshots: $(STAMP)
+	$(PY) -m tests.web.screenshots docs/images
 
 check: lint test
 

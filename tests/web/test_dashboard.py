@@ -256,3 +256,11 @@ def test_times_are_shown_in_the_office_time_zone_with_utc_on_hover(
     shown = re.search(r'<time datetime="([^"]+)" title="([^"]+ UTC)">([^<]+)</time>', queue)
     assert shown, "times carry their UTC value"
     assert shown.group(3).endswith(("CST", "CDT"))
+
+
+def test_a_command_run_on_the_server_is_named_in_words(client_for: Client,
+                                                       web_service: CivicShield) -> None:
+    message = web_service.triage.queue(QueueFilter(flagged_only=True), limit=1)[0][0]
+    incident = web_service.incidents.open(cli_actor(), "From the command line", [message.id])
+    page = client_for("analyst").get(f"/incidents/{incident.id}").text
+    assert "by the command line (root)" in page and "cli:root" not in page

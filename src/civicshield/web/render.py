@@ -72,6 +72,14 @@ def place(location: str) -> str:
     return PurePath(name).name or name
 
 
+def person(name: str) -> str:
+    """Who did something, as staff read it: a command run on the server by its account
+    (``cli:root``) is "the command line (root)"."""
+    if name.startswith("cli:"):
+        return f"the command line ({name[4:]})"
+    return name
+
+
 def safe_url(url: str) -> str:
     """Links are shown only for web addresses; anything else (javascript:, data:) is dropped."""
     return url if url.startswith(("https://", "http://")) else ""
@@ -88,6 +96,7 @@ TEMPLATES.env.filters["place"] = place
 TEMPLATES.env.filters["label"] = label_name
 TEMPLATES.env.filters["detector"] = detector_name
 TEMPLATES.env.filters["state"] = state_name
+TEMPLATES.env.filters["person"] = person
 TEMPLATES.env.globals["LABELS"] = LABELS
 TEMPLATES.env.globals["blurred"] = blurred
 TEMPLATES.env.globals["segments"] = segments
