@@ -200,6 +200,8 @@ def test_original_download_is_byte_exact_audited_and_not_for_viewers(
     message = web_service.triage.queue(QueueFilter(label="threat"))[0][0]
     assert client_for("viewer").get(f"/messages/{message.id}/raw").status_code == 403
     response = client_for("analyst").get(f"/messages/{message.id}/raw")
+    assert response.headers["content-disposition"].endswith(
+        f'filename="{message.platform}-message-{message.id}.json"')  # a JSON record
     assert response.status_code == 200
     assert hashlib.sha256(response.content).hexdigest() == message.raw_sha256
     with web_service.context.transaction() as repo:

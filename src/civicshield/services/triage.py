@@ -362,6 +362,15 @@ class Triage:
             repo.audit(actor.username, "message.raw_downloaded", f"message:{message_id}")
         return raw
 
+    def original_file_name(self, message_id: int) -> str:
+        """A name for a message's original when it is downloaded: an email as ``.eml``, a CSV
+        row as ``.csv``, anything else (JSON records, form rows) as ``.json``."""
+        with self.context.transaction() as repo:
+            fmt, platform = repo.import_format(message_id), repo.message(message_id).platform
+        suffix = {"mbox": ".eml", "eml": ".eml", "live-imap": ".eml", "csv": ".csv"}.get(fmt,
+                                                                                  ".json")
+        return f"{platform}-message-{message_id}{suffix}"
+
     def count(self, flt: QueueFilter) -> int:
         """How many messages match."""
         with self.context.transaction() as repo:

@@ -589,6 +589,15 @@ class SqlRepository:
                 return
             after = (found[-1].created_at, found[-1].id)
 
+    def import_format(self, message_id: int) -> str:
+        """The format of the file a message was imported from (mbox, csv, form, ...)."""
+        found = self.conn.execute(select(imports.c.format).join(
+            messages, messages.c.import_id == imports.c.id).where(messages.c.id == message_id)
+        ).scalar()
+        if found is None:
+            raise NotFoundError(f"no message with id {message_id}")
+        return str(found)
+
     def message_source(self, message_id: int) -> dict[str, str]:
         """Where a message came from: platform identifiers, URL and the import file."""
         row = self.conn.execute(

@@ -189,8 +189,9 @@ def message_raw(request: Request, message_id: int,
                 session: Annotated[Session, needs(Role.ANALYST)]) -> Response:
     """The original record, byte for byte, as a download (the download is audit-logged)."""
     raw = service(request).triage.raw_payload(session.user, message_id)
+    name = service(request).triage.original_file_name(message_id)
     return Response(raw, media_type="application/octet-stream", headers={
-        "Content-Disposition": f'attachment; filename="message-{message_id}.raw"'})
+        "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/senders", response_class=HTMLResponse)
