@@ -105,7 +105,8 @@ def test_a_contact_form_export_is_imported_through_a_column_mapping(data: Path) 
 
 
 def test_analyze_users_and_help(data: Path) -> None:
-    assert "Analysed" in cli("analyze", "--all", data=data).stdout
+    analysed = cli("analyze", "--all", "--batch-size", "2", data=data)
+    assert "Analysed" in analysed.stdout and "Analysing" in analysed.stderr  # a progress bar
     out = cli("users", "add", "casey", "--role", "viewer", data=data).stdout
     assert "One-time password" in out
     assert "casey" in cli("users", "list", data=data).stdout

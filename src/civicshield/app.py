@@ -67,6 +67,17 @@ def build_registry(settings: Settings) -> tuple[DetectorRegistry, dict[str, Impo
     return registry, found
 
 
+@dataclass(frozen=True)
+class RegistryFactory:
+    """Builds the configured detectors; picklable, so that cluster workers build the same."""
+
+    settings: Settings
+
+    def __call__(self) -> DetectorRegistry:
+        """The detectors, as this workspace configures them."""
+        return build_registry(self.settings)[0]
+
+
 def build_context(settings: Settings, *, migrate_store: bool = False,
                   clock: Callable[[], datetime] = utc_now) -> ServiceContext:
     """The shared context of an initialised workspace (migrating its store when asked). The data
@@ -82,6 +93,7 @@ def build_context(settings: Settings, *, migrate_store: bool = False,
     registry, found, live = build_plugins(settings)
     return ServiceContext(settings=settings, engine=engine, cipher=cipher,
                           registry=registry, importers=found, live_sources=live,
+                          registry_factory=RegistryFactory(settings),
                           weights=load_weights(settings.escalation_weights),
                           signer=EvidenceSigner.load(settings.signing_key_file,
                                                      settings.signing_passphrase), clock=clock)

@@ -130,6 +130,8 @@ SETTINGS: tuple[Declared, ...] = (
     Declared("time_zone", "", "The office's time zone (an IANA name such as America/Chicago); "
              "times are shown in it beside UTC. Empty means the machine's own zone.",
              _time_zone),
+    Declared("dask_scheduler", "", "A Dask scheduler (tcp://host:8786 or tls://...) that "
+             "`civicshield analyze` spreads re-analysis over; empty: analyse in this process."),
     Declared("signing_passphrase", "", "Passphrase that protects the evidence signing key "
              "(set it before `civicshield init` creates the key); empty keeps the key file "
              "readable by its owner only, without a passphrase.", secret=True),
@@ -190,6 +192,7 @@ class Settings:
     import_batch_size: int
     escalation_weights: Path | None
     time_zone: str
+    dask_scheduler: str
     signing_passphrase: str
     smtp_host: str
     smtp_port: int

@@ -64,12 +64,27 @@ def import_(ctx: _Context, paths: tuple[Path, ...], fmt: str | None, principal: 
 @click.command()
 @click.option("--all", "redo_all", is_flag=True, help="Re-analyse every message, not only those "
               "analysed by older detectors.")
+@click.option("--cluster", metavar="ADDRESS", help="A Dask scheduler (tcp://host:8786) to "
+              "spread the work over; default: CIVICSHIELD_DASK_SCHEDULER, else this process.")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000),
+              help="Messages per batch.")
 @pass_ctx
-def analyze(ctx: _Context, *, redo_all: bool) -> None:
-    """Run the detectors again over stored messages and update sender risk."""
+def analyze(ctx: _Context, cluster: str | None, batch_size: int, *, redo_all: bool) -> None:
+    """Run the detectors again over stored messages and update sender risk, here or on a Dask
+    cluster, with a progress bar."""
     service = ctx.service()
-    count = _guard(lambda: service.triage.analyse(cli_actor(), redo_all=redo_all))
-    click.echo(f"Analysed {count} messages with {service.context.registry.signature}")
+    address = cluster or service.settings.dask_scheduler or None
+    with click.progressbar(length=0, label="Analysing", file=sys.stderr,
+                           show_pos=True) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        count = _guard(lambda: service.triage.analyse(
+            cli_actor(), redo_all=redo_all, batch_size=batch_size, cluster=address,
+            progress=progress))
+    where = f" on the cluster at {address}" if address else ""
+    click.echo(f"Analysed {count} messages with {service.context.registry.signature}{where}")
 
 
 @click.command()

@@ -143,6 +143,23 @@ def analyse(registry: DetectorRegistry, drafts: Sequence[MessageDraft],
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class AnalysisBatch:
+    """Stored messages of one protected person to analyse again, in id order: what a worker
+    (in this process or on a cluster) needs, and nothing of the store."""
+
+    index: int
+    message_ids: tuple[int, ...]
+    drafts: tuple[MessageDraft, ...]
+    profile: ProtectedProfile | None = None
+
+
+def analyse_batch(registry: DetectorRegistry,
+                  batch: AnalysisBatch) -> tuple[AnalysedMessage, ...]:
+    """One re-analysis batch (pure; the same on every worker)."""
+    return analyse(registry, batch.drafts, batch.profile)
+
+
 def detect(batch: Batch, ctx: PipelineContext) -> Batch:
     """Judge every message with the active detectors."""
     return replace(batch, analysed=analyse(ctx.registry, batch.drafts, ctx.profile))

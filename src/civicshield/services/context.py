@@ -39,6 +39,8 @@ class ServiceContext:
     signer: EvidenceSigner
     clock: Callable[[], datetime] = field(default=utc_now)
     live_sources: Mapping[str, LiveKind] = field(default_factory=dict)
+    #: Builds ``registry`` again (picklable): what cluster workers run.
+    registry_factory: Callable[[], DetectorRegistry] | None = None
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[SqlRepository]:

@@ -15,13 +15,14 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
+from civicshield.cluster import InProcess, OnCluster
 from civicshield.connectors.forms.connector import TABLES, table_head
 from civicshield.connectors.generic import OPTIONAL, REQUIRED
 from civicshield.domain import pipeline
 from civicshield.domain.access import require, sees_private_details, visible_to
 from civicshield.domain.detection import DetectionInput, DetectorRegistry, verdict
 from civicshield.domain.echo import BlockedPattern
-from civicshield.domain.errors import InvalidInputError
+from civicshield.domain.errors import ConfigError, InvalidInputError
 from civicshield.domain.escalation import assess
 from civicshield.domain.forms import (
     FormMapping,
@@ -305,34 +306,67 @@ class Triage:
             log.warning("removing the unfinished import %d a stopped process left", import_id)
             self._discard(import_id)
 
-    def analyse(self, actor: User, *, redo_all: bool = False, batch_size: int = 500) -> int:
-        """Re-run detectors on stored messages whose analysis is missing or out of date."""
+    def analyse(self, actor: User, *, redo_all: bool = False, batch_size: int = 500,
+                cluster: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> int:
+        """Re-run detectors on stored messages whose analysis is missing or out of date (every
+        message with ``redo_all``), in this process or, with ``cluster`` (a Dask scheduler's
+        address), on the cluster's workers; ``progress`` is told (done, total) after each
+        batch. Results are written batch by batch in id order, each batch once."""
         require(actor, Role.ANALYST)
-        registry = self.context.registry
-        signature, after, done = registry.signature, 0, 0
-        groups: set[int] = set()
-        while True:
-            with self.context.transaction(write=True) as repo:
-                stored = repo.messages_to_analyse(signature, after, batch_size,
-                                                  include_current=redo_all)
-                if not stored:
-                    break
-                pairs = []
-                for principal in repo.principals():
-                    mine = [m for m in stored if m.principal_id == principal.id]
-                    analysed = pipeline.analyse(registry, [_as_draft(m) for m in mine],
-                                                repo.profile(principal.id))
-                    pairs += [(m.id, a) for m, a in zip(mine, analysed, strict=True)]
-                groups.update(m.sender.group_id for m in stored)
-                repo.replace_findings(pairs, signature)
-                after, done = stored[-1].id, done + len(stored)
+        signature = self.context.registry.signature
+        with self.context.transaction() as repo:
+            total = repo.count_to_analyse(signature, include_current=redo_all)
+        runner: InProcess | OnCluster
+        if cluster:
+            factory = self.context.registry_factory
+            if factory is None:
+                raise ConfigError("this workspace cannot hand its detectors to a cluster")
+            runner = OnCluster(cluster, factory, signature)
+        else:
+            runner = InProcess(self.context.registry)
+        done, groups = 0, set()
+        try:
+            for batch, analysed in runner.run(self._analysis_batches(
+                    signature, batch_size, redo_all=redo_all)):
+                with self.context.transaction(write=True) as repo:
+                    repo.replace_findings(list(zip(batch.message_ids, analysed, strict=True)),
+                                          signature)
+                    groups.update(repo.sender_groups_of(batch.message_ids))
+                done += len(batch.message_ids)
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            runner.close()
         with self.context.transaction(write=True) as repo:
             for group in groups:
                 repo.set_group_risk(group, assess(repo.group_summaries(group),
                                                   self.context.weights))
             repo.audit(actor.username, "analysis.completed", "messages",
-                       json.dumps({"messages": done, "detectors": signature}))
+                       json.dumps({"messages": done, "detectors": signature,
+                                   "where": "cluster" if cluster else "this machine"}))
         return done
+
+    def _analysis_batches(self, signature: str, batch_size: int, *,
+                          redo_all: bool) -> Iterator[pipeline.AnalysisBatch]:
+        """The messages to analyse, by id, a batch per protected person at a time; each read
+        in its own short transaction (no lock is held while workers run)."""
+        after, index = 0, 0
+        with self.context.transaction() as repo:
+            profiles = {p.id: repo.profile(p.id) for p in repo.principals()}
+        while True:
+            with self.context.transaction() as repo:
+                stored = repo.messages_to_analyse(signature, after, batch_size,
+                                                  include_current=redo_all)
+            if not stored:
+                return
+            for principal_id, profile in profiles.items():
+                mine = [m for m in stored if m.principal_id == principal_id]
+                if mine:
+                    yield pipeline.AnalysisBatch(index, tuple(m.id for m in mine),
+                                                 tuple(_as_draft(m) for m in mine), profile)
+                    index += 1
+            after = stored[-1].id
 
     # ---- the queue and messages --------------------------------------------------------
     def queue(self, flt: QueueFilter, *, limit: int = 50, offset: int = 0,

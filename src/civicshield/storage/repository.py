@@ -437,6 +437,22 @@ class SqlRepository:
             query = query.where(messages.c.analysis_signature != signature)
         return self._load(query.order_by(messages.c.id).limit(limit))
 
+    def count_to_analyse(self, signature: str, *, include_current: bool) -> int:
+        """How many messages ``messages_to_analyse`` will hand out in all."""
+        query = select(func.count()).select_from(messages)
+        if not include_current:
+            query = query.where(messages.c.analysis_signature != signature)
+        return int(self.conn.execute(query).scalar_one())
+
+    def sender_groups_of(self, message_ids: Sequence[int]) -> set[int]:
+        """The sender groups these messages came from."""
+        found: set[int] = set()
+        for chunk in _chunks(list(message_ids)):
+            found.update(int(g) for g in self.conn.execute(
+                select(senders.c.group_id).join(messages, messages.c.sender_id == senders.c.id)
+                .where(messages.c.id.in_(chunk)).distinct()).scalars())
+        return found
+
     def replace_findings(self, analysed: Sequence[tuple[int, AnalysedMessage]],
                          signature: str) -> None:
         """Swap stored findings, flags and priority for freshly computed ones."""
