@@ -17,7 +17,7 @@ def test_migrated_schema_matches_the_tables(database_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
     assert current_revision(engine) == head_revision(engine)
-    assert head_revision(engine) == "0011_office_work"
+    assert head_revision(engine) == "0012_queue_index"
     assert "messages" in inspect(engine).get_table_names()
 
 

@@ -220,7 +220,7 @@ class StoredMessage:
     def rank(self) -> float:
         """The one number the queue is ordered by: how serious the message is (its priority,
         0 to 100) plus what its sender's risk level adds (up to 30)."""
-        return round(self.priority + RISK_RANK_BONUS[self.sender.risk_level], 2)
+        return self.priority + RISK_RANK_BONUS[self.sender.risk_level]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
@@ -65,6 +65,39 @@ class ImportResult:
     import_id: int
     #: Malformed records set aside (only with skip_bad), one plain line each.
     bad: tuple[str, ...] = ()
+
+
+#: Counting the messages a queue view holds stops past this (a page says "more than 10,000").
+COUNT_CAP = 10_000
+#: A queue position: (rank, created_at, id) of the last row of a page.
+Cursor = tuple[float, datetime, int]
+
+
+def cursor_text(cursor: Cursor) -> str:
+    """A queue position as it travels in a link."""
+    rank, at, mid = cursor
+    return f"{rank!r}~{at.astimezone(UTC).isoformat()}~{mid}"
+
+
+def parse_cursor(text: str) -> Cursor | None:
+    """A queue position from a link; a damaged one is refused in words."""
+    if not text:
+        return None
+    try:
+        rank, at, mid = text.split("~")
+        return float(rank), datetime.fromisoformat(at), int(mid)
+    except ValueError as exc:
+        raise InvalidInputError("that page link is damaged; start from the first page") from exc
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """A page of the grouped queue: its rows, how many messages match (COUNT_CAP + 1 means
+    more than COUNT_CAP), and where the next page starts (None on the last)."""
+
+    rows: list[QueueRow]
+    total: int
+    next: Cursor | None
 
 
 @dataclass(frozen=True)
@@ -370,12 +403,14 @@ class Triage:
 
     # ---- the queue and messages --------------------------------------------------------
     def queue(self, flt: QueueFilter, *, limit: int = 50, offset: int = 0,
-              viewer: User | None = None) -> tuple[list[StoredMessage], int]:
-        """A page of the queue, worst first, and the total matching, as ``viewer`` may see it
+              after: Cursor | None = None, viewer: User | None = None,
+              cap: int | None = None) -> tuple[list[StoredMessage], int]:
+        """A page of the queue, worst first (from ``after`` on, or skipping ``offset``), and
+        how many match (counted up to ``cap``), as ``viewer`` may see it
         (domain.access.visible_to; None is the command line)."""
         with self.context.transaction() as repo:
-            return (_as_seen(repo, viewer, repo.queue(flt, limit, offset)),
-                    repo.queue_count(flt))
+            return (_as_seen(repo, viewer, repo.queue(flt, limit, offset, after=after)),
+                    repo.queue_count(flt, cap=cap))
 
     def message(self, message_id: int, *, viewer: User | None = None) -> StoredMessage:
         """One message with its findings, as ``viewer`` may see it."""
@@ -405,20 +440,24 @@ class Triage:
                                                                                   ".json")
         return f"{platform}-message-{message_id}{suffix}"
 
-    def count(self, flt: QueueFilter) -> int:
-        """How many messages match."""
+    def count(self, flt: QueueFilter, *, cap: int | None = None) -> int:
+        """How many messages match (with ``cap``: ``cap + 1`` means more than ``cap``)."""
         with self.context.transaction() as repo:
-            return repo.queue_count(flt)
+            return repo.queue_count(flt, cap=cap)
 
-    def queue_rows(self, flt: QueueFilter, *, limit: int = 50, offset: int = 0,
-                   viewer: User | None = None) -> tuple[list[QueueRow], int, int]:
+    def queue_rows(self, flt: QueueFilter, *, limit: int = 50, after: Cursor | None = None,
+                   viewer: User | None = None) -> QueuePage:
         """A page of the queue with one sender's near-identical messages as one row, worst
-        first; the number of rows and of messages matching."""
+        first, from ``after`` on; how many messages match (counted up to COUNT_CAP)."""
         with self.context.transaction() as repo:
-            rows = repo.queue_rows(flt, limit, offset)
+            rows = repo.queue_rows(flt, limit + 1, after=after)
+            more, rows = len(rows) > limit, rows[:limit]
             seen = _as_seen(repo, viewer, [r.message for r in rows])
-            return ([QueueRow(m, r.count, r.member_ids) for m, r in zip(seen, rows, strict=True)],
-                    repo.queue_row_count(flt), repo.queue_count(flt))
+            last = rows[-1].message if rows else None
+            return QueuePage([QueueRow(m, r.count, r.member_ids)
+                              for m, r in zip(seen, rows, strict=True)],
+                             repo.queue_count(flt, cap=COUNT_CAP),
+                             (last.rank, last.created_at, last.id) if more and last else None)
 
     def set_state(self, actor: User, message_ids: Sequence[int],
                   state: ReviewState) -> ReviewBatch:

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    case,
     delete,
     exists,
     func,
@@ -92,11 +91,13 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start:start + size]
 
 
-def _rank() -> Any:
-    """Queue rank: the message's priority plus its sender's risk bonus."""
-    bonus = case(*[(senders.c.risk_level == level.value, value)
-                   for level, value in RISK_RANK_BONUS.items()], else_=0.0)
-    return messages.c.priority + bonus
+def _bonus(level: str) -> float:
+    """What a sender's risk level adds to their messages' queue rank."""
+    return RISK_RANK_BONUS[RiskLevel(level)]
+
+
+#: A queue position: (rank, created_at, id) of the last row shown; the next page starts after.
+Cursor = tuple[float, datetime, int]
 
 
 class SqlRepository:
@@ -381,7 +382,13 @@ class SqlRepository:
         if not analysed:
             return 0
         sender_ids = self._ensure_senders([m.draft for m in analysed])
-        rows = [_message_row(record, m, sender_ids[m.draft.sender.key]) for m in analysed]
+        placed: dict[int, tuple[int, str]] = {}
+        for chunk in _chunks(list(set(sender_ids.values()))):
+            placed.update((int(r.id), (int(r.group_id), r.risk_level)) for r in self.conn.execute(
+                select(senders.c.id, senders.c.group_id, senders.c.risk_level)
+                .where(senders.c.id.in_(chunk))))
+        rows = [_message_row(record, m, sender_ids[m.draft.sender.key],
+                             *placed[sender_ids[m.draft.sender.key]]) for m in analysed]
         inserted = self.conn.execute(
             insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows).all()
         self._insert_findings(zip([r.id for r in inserted], analysed, strict=True))
@@ -416,11 +423,18 @@ class SqlRepository:
                 changed[group] = stored
         if not changed:
             return
-        moved = [{"group_id": group, "level": level, "at": _now()}
-                 for group, (level, _, _) in changed.items()
-                 if self._group_risks.get(group, ("low",))[0] != level]
-        if moved:
-            self.conn.execute(insert(risk_changes), moved)
+        before = {g: r[0] for g, r in self._group_risks.items() if g in changed}
+        unknown = [g for g in changed if g not in before]
+        for chunk in _chunks(unknown):
+            before.update((int(r.group_id), r.risk_level) for r in self.conn.execute(
+                select(senders.c.group_id, senders.c.risk_level)
+                .where(senders.c.group_id.in_(chunk)).distinct()))
+        relevelled = {group: level for group, (level, _, _) in changed.items()
+                      if before.get(group, "low") != level}
+        if relevelled:
+            self.conn.execute(insert(risk_changes), [
+                {"group_id": group, "level": level, "at": _now()}
+                for group, level in relevelled.items()])
         self.conn.execute(
             update(senders).where(senders.c.group_id == bindparam("g")).values(
                 risk_level=bindparam("level"), risk_score=bindparam("score"),
@@ -428,6 +442,20 @@ class SqlRepository:
             [{"g": group, "level": level, "score": score, "signals": signals}
              for group, (level, score, signals) in changed.items()])
         self._group_risks.update(changed)
+        self._rerank(relevelled)
+
+    def _rerank(self, levels: dict[int, str]) -> None:
+        """Keep the queue rank of these groups' messages current with their risk level."""
+        if levels:
+            self.conn.execute(
+                update(messages).where(messages.c.group_id == bindparam("g"))
+                .values(rank=messages.c.priority + bindparam("bonus")),
+                [{"g": group, "bonus": _bonus(level)} for group, level in levels.items()])
+
+    def _group_level(self, group_id: int) -> str:
+        level = self.conn.execute(select(senders.c.risk_level).where(
+            senders.c.group_id == group_id).limit(1)).scalar()
+        return str(level or "low")
 
     def messages_to_analyse(self, signature: str, after_id: int, limit: int, *,
                             include_current: bool) -> list[StoredMessage]:
@@ -462,98 +490,122 @@ class SqlRepository:
         for chunk in _chunks(ids):
             self.conn.execute(delete(findings).where(findings.c.message_id.in_(chunk)))
         self._insert_findings(analysed)
+        levels: dict[int, str] = {}
+        for chunk in _chunks(ids):
+            levels.update((int(r.id), r.risk_level) for r in self.conn.execute(
+                select(messages.c.id, senders.c.risk_level)
+                .join(senders, senders.c.id == messages.c.sender_id)
+                .where(messages.c.id.in_(chunk))))
         self.conn.execute(
             update(messages).where(messages.c.id == bindparam("mid")).values(
                 flags=bindparam("new_flags"), priority=bindparam("new_priority"),
-                cues=bindparam("new_cues"), analysis_signature=signature),
+                cues=bindparam("new_cues"), analysis_signature=signature,
+                rank=bindparam("new_rank"), flagged=bindparam("new_flagged")),
             [{"mid": mid, "new_flags": ",".join(m.flags), "new_priority": m.priority,
-              "new_cues": ",".join(m.cues)} for mid, m in analysed])
+              "new_cues": ",".join(m.cues), "new_flagged": bool(m.flags),
+              "new_rank": m.priority + _bonus(levels.get(mid, "low"))} for mid, m in analysed])
 
     # ---- triage ------------------------------------------------------------------------
-    def _filtered(self, query: Select[Any], flt: QueueFilter) -> Select[Any]:
+    @staticmethod
+    def _conditions(table: Any, flt: QueueFilter) -> list[ColumnElement[bool]]:
+        """What a queue filter asks of a row of ``table`` (messages or an alias of it)."""
         # an edited record shows its newest version; an import under way shows nothing yet
-        conditions: list[ColumnElement[bool]] = [messages.c.superseded.is_(False),
-                                                 messages.c.staged.is_(False)]
+        conditions: list[ColumnElement[bool]] = [table.c.superseded.is_(False),
+                                                 table.c.staged.is_(False)]
         if flt.principal_id is not None:
-            conditions.append(messages.c.principal_id == flt.principal_id)
+            conditions.append(table.c.principal_id == flt.principal_id)
         if flt.channel_id is not None:
-            conditions.append(messages.c.channel_id == flt.channel_id)
+            conditions.append(table.c.channel_id == flt.channel_id)
         if flt.state is not None:
-            conditions.append(messages.c.review_state == flt.state.value)
+            conditions.append(table.c.review_state == flt.state.value)
         if flt.since is not None:
-            conditions.append(messages.c.created_at >= flt.since)
+            conditions.append(table.c.created_at >= flt.since)
         if flt.until is not None:
-            conditions.append(messages.c.created_at < flt.until)
+            conditions.append(table.c.created_at < flt.until)
         if flt.sender_group_id is not None:
-            conditions.append(senders.c.group_id == flt.sender_group_id)
+            conditions.append(table.c.group_id == flt.sender_group_id)
         if flt.flagged_only:
-            conditions.append(messages.c.flags != "")
+            conditions.append(table.c.flagged.is_(True))
         if flt.label is not None:
-            conditions.append(exists().where(findings.c.message_id == messages.c.id,
+            conditions.append(exists().where(findings.c.message_id == table.c.id,
                                              findings.c.label == flt.label,
                                              findings.c.flagged.is_(True)))
-        return query.where(*conditions)
+        return conditions
 
-    def queue(self, flt: QueueFilter, limit: int, offset: int) -> list[StoredMessage]:
-        """Messages worst first: priority plus the sender's risk, newest first among equals."""
-        query = self._filtered(select(messages).join(senders, senders.c.id == messages.c.sender_id),
-                               flt)
-        query = query.order_by(_rank().desc(), messages.c.created_at.desc(), messages.c.id.desc())
-        return self._load(query.limit(limit).offset(offset))
+    def _filtered(self, query: Select[Any], flt: QueueFilter) -> Select[Any]:
+        return query.where(*self._conditions(messages, flt))
 
-    def _numbered(self, flt: QueueFilter) -> Any:
-        """The filtered messages, numbered within each (sender group, near-duplicate key)."""
-        rank = _rank().label("rank")
-        base = self._filtered(
-            select(messages.c.id, messages.c.created_at, messages.c.near_key,
-                   senders.c.group_id, rank)
-            .join(senders, senders.c.id == messages.c.sender_id), flt).subquery()
-        part = (base.c.group_id, base.c.near_key)
-        return select(base.c.id, base.c.group_id, base.c.near_key, base.c.rank,
-                      base.c.created_at,
-                      func.row_number().over(partition_by=part, order_by=(
-                          base.c.rank.desc(), base.c.created_at.desc(), base.c.id.desc())
-                      ).label("rn"),
-                      func.count().over(partition_by=part).label("n")).subquery()
+    @staticmethod
+    def _after(table: Any, cursor: Cursor | None) -> list[ColumnElement[bool]]:
+        """Rows after ``cursor`` in queue order (an index range, not an OFFSET)."""
+        if cursor is None:
+            return []
+        rank, at, mid = cursor
+        return [table.c.rank <= rank,
+                or_(table.c.rank < rank,
+                    and_(table.c.rank == rank,
+                         or_(table.c.created_at < at,
+                             and_(table.c.created_at == at, table.c.id < mid))))]
 
-    def queue_rows(self, flt: QueueFilter, limit: int, offset: int) -> list[QueueRow]:
-        """The queue with one sender's near-identical messages as one row, worst first; each
-        row is its most serious message, so the number shown is the one that orders it."""
-        numbered = self._numbered(flt)
-        picked = self.conn.execute(
-            select(numbered.c.id, numbered.c.n, numbered.c.group_id, numbered.c.near_key)
-            .where(numbered.c.rn == 1)
-            .order_by(numbered.c.rank.desc(), numbered.c.created_at.desc(),
-                      numbered.c.id.desc()).limit(limit).offset(offset)).all()
+    @staticmethod
+    def _order(table: Any) -> tuple[Any, ...]:
+        return table.c.rank.desc(), table.c.created_at.desc(), table.c.id.desc()
+
+    def queue(self, flt: QueueFilter, limit: int, offset: int = 0, *,
+              after: Cursor | None = None) -> list[StoredMessage]:
+        """Messages worst first (by the stored rank: priority plus the sender's risk bonus),
+        newest first among equals; from ``after`` on (keyset), or skipping ``offset``."""
+        query = select(messages).where(*self._conditions(messages, flt),
+                                       *self._after(messages, after))
+        return self._load(query.order_by(*self._order(messages)).limit(limit).offset(offset))
+
+    def queue_rows(self, flt: QueueFilter, limit: int, offset: int = 0, *,
+                   after: Cursor | None = None) -> list[QueueRow]:
+        """The queue with one sender's near-identical messages as one row, worst first: a row
+        is the most serious message of its repeats, so the number shown is the one that orders
+        it. Read from the rank indexes, each row checked against its repeats by index."""
+        other = messages.alias("repeat")
+        outranked = exists().where(
+            other.c.group_id == messages.c.group_id, other.c.near_key == messages.c.near_key,
+            other.c.id != messages.c.id, *self._conditions(other, flt),
+            or_(other.c.rank > messages.c.rank,
+                and_(other.c.rank == messages.c.rank,
+                     or_(other.c.created_at > messages.c.created_at,
+                         and_(other.c.created_at == messages.c.created_at,
+                              other.c.id > messages.c.id)))))
+        picked = self._load(
+            select(messages).where(*self._conditions(messages, flt), ~outranked,
+                                   *self._after(messages, after))
+            .order_by(*self._order(messages)).limit(limit).offset(offset))
         if not picked:
             return []
+        keys = self._near_keys([m.id for m in picked])
         members: dict[tuple[int, str], list[int]] = defaultdict(list)
-        repeated = [(r.group_id, r.near_key) for r in picked if r.n > 1]
-        for chunk in _chunks(repeated, 200):
-            rows = self.conn.execute(self._filtered(
-                select(messages.c.id, senders.c.group_id, messages.c.near_key)
-                .join(senders, senders.c.id == messages.c.sender_id)
-                .where(tuple_(senders.c.group_id, messages.c.near_key).in_(chunk)), flt)
-                .order_by(messages.c.id))
-            for r in rows:
-                members[(r.group_id, r.near_key)].append(int(r.id))
-        loaded = {m.id: m for m in self._load(select(messages).where(
-            messages.c.id.in_([r.id for r in picked])))}
-        return [QueueRow(loaded[r.id], int(r.n),
-                         tuple(members.get((r.group_id, r.near_key), [int(r.id)])))
-                for r in picked]
+        pairs = list({(m.sender.group_id, keys[m.id]) for m in picked})
+        for chunk in _chunks(pairs, 200):
+            for r in self.conn.execute(
+                    select(messages.c.id, messages.c.group_id, messages.c.near_key)
+                    .where(tuple_(messages.c.group_id, messages.c.near_key).in_(chunk),
+                           *self._conditions(messages, flt)).order_by(messages.c.id)):
+                members[(int(r.group_id), r.near_key)].append(int(r.id))
+        out = []
+        for m in picked:
+            ids = members.get((m.sender.group_id, keys[m.id]), [m.id])
+            out.append(QueueRow(m, len(ids), tuple(ids)))
+        return out
 
-    def queue_row_count(self, flt: QueueFilter) -> int:
-        """How many rows the grouped queue has."""
-        numbered = self._numbered(flt)
-        return int(self.conn.execute(select(func.count()).select_from(numbered)
-                                     .where(numbered.c.rn == 1)).scalar_one())
+    def _near_keys(self, message_ids: Sequence[int]) -> dict[int, str]:
+        return {int(r.id): r.near_key for r in self.conn.execute(
+            select(messages.c.id, messages.c.near_key).where(messages.c.id.in_(message_ids)))}
 
-    def queue_count(self, flt: QueueFilter) -> int:
-        """How many messages match the filter."""
-        query = self._filtered(select(func.count()).select_from(
-            messages.join(senders, senders.c.id == messages.c.sender_id)), flt)
-        return int(self.conn.execute(query).scalar_one())
+    def queue_count(self, flt: QueueFilter, *, cap: int | None = None) -> int:
+        """How many messages match the filter; with ``cap``, counting stops past it (the
+        answer is then ``cap + 1``: "more than cap")."""
+        inner = select(messages.c.id).where(*self._conditions(messages, flt))
+        if cap is not None:
+            inner = inner.limit(cap + 1)
+        return int(self.conn.execute(select(func.count()).select_from(inner.subquery()))
+                   .scalar_one())
 
     def message(self, message_id: int) -> StoredMessage:
         """One message with its findings."""
@@ -725,8 +777,7 @@ class SqlRepository:
 
     def sender_timeline(self, group_id: int, limit: int) -> list[StoredMessage]:
         """A sender group's messages across channels, newest first."""
-        members = select(senders.c.id).where(senders.c.group_id == group_id)
-        return self._load(select(messages).where(messages.c.sender_id.in_(members),
+        return self._load(select(messages).where(messages.c.group_id == group_id,
                                                  messages.c.staged.is_(False))
                           .order_by(messages.c.created_at.desc()).limit(limit))
 
@@ -745,6 +796,9 @@ class SqlRepository:
                 raise NotFoundError(f"no sender group {group}")
         self.conn.execute(update(senders).where(senders.c.group_id == merge_group_id)
                           .values(group_id=keep_group_id))
+        self.conn.execute(update(messages).where(messages.c.group_id == merge_group_id)
+                          .values(group_id=keep_group_id))
+        self._rerank({keep_group_id: self._group_level(keep_group_id)})
         now = _now()
         merge_id = self.conn.execute(insert(sender_merges).values(
             keep_group_id=keep_group_id, merged_group_id=merge_group_id,
@@ -772,6 +826,10 @@ class SqlRepository:
         self.conn.execute(update(senders).where(senders.c.id.in_(merge.sender_ids),
                                                 senders.c.group_id == merge.keep_group_id)
                           .values(group_id=merge.merged_group_id))
+        self.conn.execute(update(messages).where(messages.c.sender_id.in_(merge.sender_ids))
+                          .values(group_id=merge.merged_group_id))
+        self._rerank({g: self._group_level(g) for g in (merge.keep_group_id,
+                                                        merge.merged_group_id)})
         self.conn.execute(update(sender_merges).where(sender_merges.c.id == merge_id)
                           .values(undone_at=_now(), undone_by=actor))
         self._sender_ids.clear()
@@ -1116,7 +1174,8 @@ def _stored(row: Row[Any], channel: Channel, sender: Sender,
         findings=tuple(found), private=row.private)
 
 
-def _message_row(record: ImportRecord, m: AnalysedMessage, sender_id: int) -> dict[str, Any]:
+def _message_row(record: ImportRecord, m: AnalysedMessage, sender_id: int, group_id: int,
+                 level: str) -> dict[str, Any]:
     d = m.draft
     return {
         "principal_id": record.principal_id, "channel_id": record.channel_id,
@@ -1127,5 +1186,6 @@ def _message_row(record: ImportRecord, m: AnalysedMessage, sender_id: int) -> di
         "raw": d.raw, "raw_sha256": hashlib.sha256(d.raw).hexdigest(),
         "flags": ",".join(m.flags), "cues": ",".join(m.cues), "priority": m.priority,
         "analysis_signature": m.signature, "review_state": ReviewState.NEW.value,
-        "staged": record.staged, "near_key": near_key(d.text),
+        "staged": record.staged, "near_key": near_key(d.text), "group_id": group_id,
+        "rank": m.priority + _bonus(level), "flagged": bool(m.flags),
     }

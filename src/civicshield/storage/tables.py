@@ -140,8 +140,24 @@ messages = Table(
     # Equal for messages that differ only in case, spacing, punctuation, links or numbers
     # (domain.similarity.near_key): the queue shows one sender's repeats as one row.
     Column("near_key", String(16), nullable=False, default="", server_default="", index=True),
+    # What the queue is ordered by and filtered on, kept current by the repository: the
+    # priority plus the sender's risk bonus, the sender's group, and whether anything flagged.
+    Column("rank", Float, nullable=False, default=0.0, server_default="0"),
+    Column("group_id", Integer, nullable=True),
+    Column("flagged", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("principal_id", "platform", "external_id", name="uq_messages_identity"),
 )
+Index("ix_messages_queue_all", messages.c.rank, messages.c.created_at, messages.c.id)
+Index("ix_messages_queue_state", messages.c.review_state, messages.c.rank,
+      messages.c.created_at, messages.c.id)
+Index("ix_messages_queue_todo", messages.c.flagged, messages.c.review_state, messages.c.rank,
+      messages.c.created_at, messages.c.id)
+Index("ix_messages_queue_group", messages.c.group_id, messages.c.rank, messages.c.created_at,
+      messages.c.id)
+Index("ix_messages_queue_channel", messages.c.channel_id, messages.c.rank,
+      messages.c.created_at, messages.c.id)
+Index("ix_messages_group_time", messages.c.group_id, messages.c.created_at)
+Index("ix_messages_repeats", messages.c.group_id, messages.c.near_key, messages.c.rank)
 
 #: Every review action, so it can be undone and listed under "recently changed".
 review_changes = Table(

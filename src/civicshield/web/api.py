@@ -19,6 +19,7 @@ from civicshield.domain.access import require
 from civicshield.domain.detection import LABELS
 from civicshield.domain.models import ChannelKind, ReviewState, Role, StoredMessage
 from civicshield.domain.ports import QueueFilter
+from civicshield.services.triage import COUNT_CAP, cursor_text, parse_cursor
 from civicshield.web.api_alerts import add_alert_routes
 from civicshield.web.api_auth import Caller, _svc
 from civicshield.web.api_exposure import add_exposure_routes
@@ -70,10 +71,12 @@ class MessageOut(BaseModel):
 
 
 class QueueOut(BaseModel):
-    """A page of the queue."""
+    """A page of the queue: ``total`` counts up to 10,000 (10,001 means more); ``next`` is the
+    ``after`` value for the next page (empty on the last)."""
 
     total: int
     items: list[MessageOut]
+    next: str = ""
 
 
 class ReviewIn(BaseModel):
@@ -136,16 +139,23 @@ def create_api() -> FastAPI:
     def queue(request: Request, user: Caller, label: str | None = None,
               state: ReviewState | None = ReviewState.NEW, channel_id: int | None = None,
               sender_group_id: int | None = None, since: datetime | None = None,
-              until: datetime | None = None, limit: int = 50, offset: int = 0) -> QueueOut:
-        """The queue, worst first."""
+              until: datetime | None = None, limit: int = 50, offset: int = 0,
+              after: str = "") -> QueueOut:
+        """The queue, worst first; page with ``after`` (the ``next`` of the page before)
+        rather than ``offset``."""
         require(user, Role.VIEWER)
         if label is not None and label not in LABELS:
             raise HTTPException(422, f"label must be one of {', '.join(LABELS)}")
         flt = QueueFilter(label=label, state=state, channel_id=channel_id,
                           sender_group_id=sender_group_id, since=since, until=until)
-        items, total = _svc(request).triage.queue(flt, limit=max(1, min(limit, 500)),
-                                                  offset=max(0, offset), viewer=user)
-        return QueueOut(total=total, items=[_message_out(m) for m in items])
+        size = max(1, min(limit, 500))
+        items, total = _svc(request).triage.queue(flt, limit=size + 1, offset=max(0, offset),
+                                                  after=parse_cursor(after), viewer=user,
+                                                  cap=COUNT_CAP)
+        more, items = len(items) > size, items[:size]
+        last = items[-1] if items and more else None
+        return QueueOut(total=total, items=[_message_out(m) for m in items],
+                        next=cursor_text((last.rank, last.created_at, last.id)) if last else "")
 
     @api.get("/messages/{message_id}", response_model=MessageOut)
     def message(request: Request, user: Caller, message_id: int) -> MessageOut:

@@ -15,6 +15,7 @@ from civicshield.domain.errors import InvalidInputError, NotFoundError
 from civicshield.domain.evidence import Severity, suggested_severity
 from civicshield.domain.models import ReviewBatch, ReviewState, Role
 from civicshield.domain.ports import QueueFilter
+from civicshield.services.triage import COUNT_CAP, cursor_text, parse_cursor
 from civicshield.web.auth import Session, current_session, needs, safe_next, service
 from civicshield.web.render import page
 
@@ -82,11 +83,9 @@ def _toast(request: Request, session: Session) -> ReviewBatch | None:
 @router.get("/queue", response_class=HTMLResponse)
 def queue(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
           channel: str = "", label: str = "", state: str = "todo", since: str = "",
-          until: str = "", sender: str = "", page_number: Annotated[int, Query(alias="page",
-                                                                                ge=1)] = 1,
-          ) -> HTMLResponse:
+          until: str = "", sender: str = "", after: str = "") -> HTMLResponse:
     """The triage queue as a to-do list: what needs a person, worst first, one sender's
-    near-identical messages as one row."""
+    near-identical messages as one row; a page at a time from the position ``after``."""
     if label and label not in LABELS:
         raise InvalidInputError(f"unknown label {label!r}")
     until_day = _date(until, "until")
@@ -96,17 +95,17 @@ def queue(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
                          sender_group_id=_int(sender, "sender"))
     flt = _queue_filter(state, narrow)
     svc = service(request)
-    rows, total_rows, total = svc.triage.queue_rows(
-        flt, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, viewer=session.user)
+    shown = svc.triage.queue_rows(flt, limit=PAGE_SIZE, after=parse_cursor(after),
+                                  viewer=session.user)
     resting = 0
-    if state == "todo":
-        resting = svc.triage.count(_queue_filter("new", narrow)) - total
+    if state == "todo" and shown.total <= COUNT_CAP:
+        resting = svc.triage.count(_queue_filter("new", narrow), cap=COUNT_CAP) - shown.total
     filters = {"channel": channel, "label": label, "state": state, "since": since,
                "until": until, "sender": sender}
-    return page(request, "queue.html", session=session, rows=rows, total=total,
-                total_rows=total_rows, resting=resting, states=STATES,
-                filters=filters, channels=svc.principals.channels(), page=page_number,
-                pages=max(1, -(-total_rows // PAGE_SIZE)),
+    return page(request, "queue.html", session=session, rows=shown.rows, total=shown.total,
+                cap=COUNT_CAP, resting=resting, states=STATES, filters=filters,
+                channels=svc.principals.channels(), later=bool(after),
+                next=cursor_text(shown.next) if shown.next else "",
                 query=urlencode({k: v for k, v in filters.items() if v}),
                 toast=_toast(request, session),
                 return_to=request.url.path + (f"?{request.url.query}" if request.url.query

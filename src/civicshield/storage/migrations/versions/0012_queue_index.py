@@ -1,0 +1,60 @@
+"""The queue from an index: each message keeps the number the queue is ordered by
+(``rank``: its priority plus its sender's risk bonus), its sender's group (``group_id``) and
+whether a detector flagged it (``flagged``), kept current by the repository, and indexed with
+the filters people use.
+
+Revision ID: 0012_queue_index
+Revises: 0011_office_work
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from civicshield.domain.models import RISK_RANK_BONUS
+
+revision = "0012_queue_index"
+down_revision = "0011_office_work"
+branch_labels = None
+depends_on = None
+#: (name, columns) of the queue's indexes; tables.py declares the same.
+INDEXES = (
+    ("ix_messages_queue_all", ["rank", "created_at", "id"]),
+    ("ix_messages_queue_state", ["review_state", "rank", "created_at", "id"]),
+    ("ix_messages_queue_todo", ["flagged", "review_state", "rank", "created_at", "id"]),
+    ("ix_messages_queue_group", ["group_id", "rank", "created_at", "id"]),
+    ("ix_messages_queue_channel", ["channel_id", "rank", "created_at", "id"]),
+    ("ix_messages_group_time", ["group_id", "created_at"]),
+    ("ix_messages_repeats", ["group_id", "near_key", "rank"]),
+)
+
+
+def upgrade() -> None:
+    """Add messages.rank, group_id and flagged, fill them in, and index them."""
+    with op.batch_alter_table("messages") as batch:
+        batch.add_column(sa.Column("rank", sa.Float, nullable=False, server_default="0"))
+        batch.add_column(sa.Column("group_id", sa.Integer, nullable=True))
+        batch.add_column(sa.Column("flagged", sa.Boolean, nullable=False,
+                                   server_default=sa.false()))
+    message = sa.table("messages", sa.column("rank", sa.Float), sa.column("priority", sa.Float),
+                       sa.column("sender_id", sa.Integer), sa.column("group_id", sa.Integer),
+                       sa.column("flags", sa.String), sa.column("flagged", sa.Boolean))
+    sender = sa.table("senders", sa.column("id", sa.Integer), sa.column("group_id", sa.Integer),
+                      sa.column("risk_level", sa.String))
+    own = sender.c.id == message.c.sender_id
+    bonus = sa.case(*[(sender.c.risk_level == level.value, value)
+                      for level, value in RISK_RANK_BONUS.items()], else_=0.0)
+    op.execute(sa.update(message).values(
+        group_id=sa.select(sender.c.group_id).where(own).scalar_subquery(),
+        flagged=message.c.flags != "",
+        rank=message.c.priority + sa.select(bonus).where(own).scalar_subquery()))
+    for name, columns in INDEXES:
+        op.create_index(name, "messages", columns)
+
+
+def downgrade() -> None:
+    for name, _ in INDEXES:
+        op.drop_index(name, "messages")
+    with op.batch_alter_table("messages") as batch:
+        batch.drop_column("flagged")
+        batch.drop_column("group_id")
+        batch.drop_column("rank")
