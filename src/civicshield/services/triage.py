@@ -69,6 +69,11 @@ class ImportResult:
 
 #: Counting the messages a queue view holds stops past this (a page says "more than 10,000").
 COUNT_CAP = 10_000
+
+
+def count_cap(flt: QueueFilter) -> int:
+    """How far a view's messages are counted (every view alike: a label has its own index)."""
+    return COUNT_CAP
 #: A queue position: (rank, created_at, id) of the last row of a page.
 Cursor = tuple[float, datetime, int]
 
@@ -92,12 +97,13 @@ def parse_cursor(text: str) -> Cursor | None:
 
 @dataclass(frozen=True)
 class QueuePage:
-    """A page of the grouped queue: its rows, how many messages match (COUNT_CAP + 1 means
-    more than COUNT_CAP), and where the next page starts (None on the last)."""
+    """A page of the grouped queue: its rows, how many messages match (``cap + 1`` means more
+    than ``cap``), and where the next page starts (None on the last)."""
 
     rows: list[QueueRow]
     total: int
     next: Cursor | None
+    cap: int = COUNT_CAP
 
 
 @dataclass(frozen=True)
@@ -456,8 +462,9 @@ class Triage:
             last = rows[-1].message if rows else None
             return QueuePage([QueueRow(m, r.count, r.member_ids)
                               for m, r in zip(seen, rows, strict=True)],
-                             repo.queue_count(flt, cap=COUNT_CAP),
-                             (last.rank, last.created_at, last.id) if more and last else None)
+                             repo.queue_count(flt, cap=count_cap(flt)),
+                             (last.rank, last.created_at, last.id) if more and last else None,
+                             count_cap(flt))
 
     def set_state(self, actor: User, message_ids: Sequence[int],
                   state: ReviewState) -> ReviewBatch:

@@ -7,6 +7,7 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,6 +66,7 @@ from civicshield.storage.tables import (
     import_mappings,
     imports,
     login_failures,
+    message_labels,
     messages,
     principals,
     review_changes,
@@ -195,6 +197,10 @@ class SqlRepository:
         self.conn.execute(update(messages).where(messages.c.import_id == import_id,
                                                  messages.c.staged.is_(True))
                           .values(staged=False))
+        self.conn.execute(update(message_labels).where(
+            message_labels.c.message_id.in_(select(messages.c.id).where(
+                messages.c.import_id == import_id, messages.c.superseded.is_(False))))
+            .values(shown=True))
         self.finish_import(import_id, added, skipped)
 
     def discard_import(self, import_id: int) -> set[int]:
@@ -306,6 +312,8 @@ class SqlRepository:
             self.conn.execute(update(messages).where(
                 or_(messages.c.id == first, messages.c.origin_id == first),
                 messages.c.id != newest).values(superseded=True))
+            self._sync_labels(self.conn.execute(select(messages.c.id).where(
+                or_(messages.c.id == first, messages.c.origin_id == first))).scalars())
 
     def versions(self, message_id: int) -> list[tuple[int, datetime, bool]]:
         """Every version of a message's record (id, time, superseded), oldest first."""
@@ -392,6 +400,7 @@ class SqlRepository:
         inserted = self.conn.execute(
             insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows).all()
         self._insert_findings(zip([r.id for r in inserted], analysed, strict=True))
+        self._sync_labels(r.id for r, m in zip(inserted, analysed, strict=True) if m.flags)
         self.update_sender_risks(risks)
         return len(inserted)
 
@@ -444,6 +453,24 @@ class SqlRepository:
         self._group_risks.update(changed)
         self._rerank(relevelled)
 
+    def _sync_labels(self, message_ids: Iterable[int]) -> None:
+        """Copy these messages' flagged labels and queue columns into message_labels."""
+        ids = list(dict.fromkeys(message_ids))
+        for chunk in _chunks(ids):
+            self.conn.execute(delete(message_labels).where(
+                message_labels.c.message_id.in_(chunk)))
+            rows = self.conn.execute(select(
+                messages.c.id, messages.c.flags, messages.c.superseded, messages.c.staged,
+                messages.c.review_state, messages.c.rank, messages.c.created_at).where(
+                messages.c.id.in_(chunk), messages.c.flags != "")).all()
+            labelled = [{"message_id": r.id, "label": label,
+                         "shown": not (r.superseded or r.staged),
+                         "review_state": r.review_state, "rank": r.rank,
+                         "created_at": r.created_at}
+                        for r in rows for label in dict.fromkeys(r.flags.split(",")) if label]
+            if labelled:
+                self.conn.execute(insert(message_labels), labelled)
+
     def _rerank(self, levels: dict[int, str]) -> None:
         """Keep the queue rank of these groups' messages current with their risk level."""
         if levels:
@@ -451,6 +478,9 @@ class SqlRepository:
                 update(messages).where(messages.c.group_id == bindparam("g"))
                 .values(rank=messages.c.priority + bindparam("bonus")),
                 [{"g": group, "bonus": _bonus(level)} for group, level in levels.items()])
+            for chunk in _chunks(list(levels)):
+                self._sync_labels(self.conn.execute(select(messages.c.id).where(
+                    messages.c.group_id.in_(chunk), messages.c.flags != "")).scalars())
 
     def _group_level(self, group_id: int) -> str:
         level = self.conn.execute(select(senders.c.risk_level).where(
@@ -504,14 +534,17 @@ class SqlRepository:
             [{"mid": mid, "new_flags": ",".join(m.flags), "new_priority": m.priority,
               "new_cues": ",".join(m.cues), "new_flagged": bool(m.flags),
               "new_rank": m.priority + _bonus(levels.get(mid, "low"))} for mid, m in analysed])
+        self._sync_labels(ids)
 
     # ---- triage ------------------------------------------------------------------------
     @staticmethod
-    def _conditions(table: Any, flt: QueueFilter) -> list[ColumnElement[bool]]:
-        """What a queue filter asks of a row of ``table`` (messages or an alias of it)."""
+    def _conditions(table: Any, flt: QueueFilter, *,
+                    shown: bool = True) -> list[ColumnElement[bool]]:
+        """What a queue filter asks of a row of ``table`` (messages or an alias of it); without
+        ``shown`` the conditions that message_labels.shown already holds are left out."""
         # an edited record shows its newest version; an import under way shows nothing yet
         conditions: list[ColumnElement[bool]] = [table.c.superseded.is_(False),
-                                                 table.c.staged.is_(False)]
+                                                 table.c.staged.is_(False)] if shown else []
         if flt.principal_id is not None:
             conditions.append(table.c.principal_id == flt.principal_id)
         if flt.channel_id is not None:
@@ -527,37 +560,53 @@ class SqlRepository:
         if flt.flagged_only:
             conditions.append(table.c.flagged.is_(True))
         if flt.label is not None:
-            conditions.append(exists().where(findings.c.message_id == table.c.id,
-                                             findings.c.label == flt.label,
-                                             findings.c.flagged.is_(True)))
+            conditions.append(exists().where(message_labels.c.message_id == table.c.id,
+                                             message_labels.c.label == flt.label))
         return conditions
 
     def _filtered(self, query: Select[Any], flt: QueueFilter) -> Select[Any]:
         return query.where(*self._conditions(messages, flt))
 
     @staticmethod
-    def _after(table: Any, cursor: Cursor | None) -> list[ColumnElement[bool]]:
+    def _after(keys: tuple[Any, Any, Any], cursor: Cursor | None) -> list[ColumnElement[bool]]:
         """Rows after ``cursor`` in queue order (an index range, not an OFFSET)."""
         if cursor is None:
             return []
         rank, at, mid = cursor
-        return [table.c.rank <= rank,
-                or_(table.c.rank < rank,
-                    and_(table.c.rank == rank,
-                         or_(table.c.created_at < at,
-                             and_(table.c.created_at == at, table.c.id < mid))))]
+        by_rank, by_time, by_id = keys
+        return [by_rank <= rank,
+                or_(by_rank < rank,
+                    and_(by_rank == rank,
+                         or_(by_time < at, and_(by_time == at, by_id < mid))))]
 
-    @staticmethod
-    def _order(table: Any) -> tuple[Any, ...]:
-        return table.c.rank.desc(), table.c.created_at.desc(), table.c.id.desc()
+    def _ordered(self, flt: QueueFilter, *extra: ColumnElement[bool],
+                 after: Cursor | None = None, columns: Any = None) -> Select[Any]:
+        """The filtered messages in queue order, read along the index that fits: a label's
+        own index (message_labels) when the view is narrowed to a label, else messages'."""
+        if flt.label is None:
+            query = select(messages) if columns is None else select(*columns)
+            keys = (messages.c.rank, messages.c.created_at, messages.c.id)
+            query = query.where(*self._conditions(messages, flt), *extra)
+        else:
+            labels = message_labels
+            keys = (labels.c.rank, labels.c.created_at, labels.c.message_id)
+            rest = self._conditions(messages, replace(flt, label=None, state=None), shown=False)
+            if columns is not None and not rest and not extra:  # the label's index alone
+                query = select(labels.c.message_id).where(labels.c.label == flt.label)
+            else:
+                query = (select(messages) if columns is None else select(*columns)).join(
+                    labels, and_(labels.c.message_id == messages.c.id,
+                                 labels.c.label == flt.label)).where(*rest, *extra)
+            query = query.where(labels.c.shown.is_(True))
+            if flt.state is not None:
+                query = query.where(labels.c.review_state == flt.state.value)
+        return query.where(*self._after(keys, after)).order_by(*(k.desc() for k in keys))
 
     def queue(self, flt: QueueFilter, limit: int, offset: int = 0, *,
               after: Cursor | None = None) -> list[StoredMessage]:
         """Messages worst first (by the stored rank: priority plus the sender's risk bonus),
         newest first among equals; from ``after`` on (keyset), or skipping ``offset``."""
-        query = select(messages).where(*self._conditions(messages, flt),
-                                       *self._after(messages, after))
-        return self._load(query.order_by(*self._order(messages)).limit(limit).offset(offset))
+        return self._load(self._ordered(flt, after=after).limit(limit).offset(offset))
 
     def queue_rows(self, flt: QueueFilter, limit: int, offset: int = 0, *,
                    after: Cursor | None = None) -> list[QueueRow]:
@@ -573,21 +622,26 @@ class SqlRepository:
                      or_(other.c.created_at > messages.c.created_at,
                          and_(other.c.created_at == messages.c.created_at,
                               other.c.id > messages.c.id)))))
-        picked = self._load(
-            select(messages).where(*self._conditions(messages, flt), ~outranked,
-                                   *self._after(messages, after))
-            .order_by(*self._order(messages)).limit(limit).offset(offset))
+        picked = self._load(self._ordered(flt, ~outranked, after=after)
+                            .limit(limit).offset(offset))
         if not picked:
             return []
         keys = self._near_keys([m.id for m in picked])
         members: dict[tuple[int, str], list[int]] = defaultdict(list)
         pairs = list({(m.sender.group_id, keys[m.id]) for m in picked})
-        for chunk in _chunks(pairs, 200):
-            for r in self.conn.execute(
-                    select(messages.c.id, messages.c.group_id, messages.c.near_key)
-                    .where(tuple_(messages.c.group_id, messages.c.near_key).in_(chunk),
-                           *self._conditions(messages, flt)).order_by(messages.c.id)):
-                members[(int(r.group_id), r.near_key)].append(int(r.id))
+        for chunk in _chunks(pairs, 100):
+            # the repeats of each row, by the repeats index; then those the filter keeps
+            candidates = [int(i) for i in self.conn.execute(
+                select(messages.c.id).where(or_(*[
+                    and_(messages.c.group_id == g, messages.c.near_key == k) for g, k in chunk
+                ]))).scalars()]
+            for part in _chunks(candidates):
+                for r in self.conn.execute(
+                        select(messages.c.id, messages.c.group_id, messages.c.near_key)
+                        .where(messages.c.id.in_(part), *self._conditions(messages, flt))):
+                    members[(int(r.group_id), r.near_key)].append(int(r.id))
+        for ids in members.values():
+            ids.sort()
         out = []
         for m in picked:
             ids = members.get((m.sender.group_id, keys[m.id]), [m.id])
@@ -601,9 +655,10 @@ class SqlRepository:
     def queue_count(self, flt: QueueFilter, *, cap: int | None = None) -> int:
         """How many messages match the filter; with ``cap``, counting stops past it (the
         answer is then ``cap + 1``: "more than cap")."""
-        inner = select(messages.c.id).where(*self._conditions(messages, flt))
-        if cap is not None:
-            inner = inner.limit(cap + 1)
+        if cap is None:
+            inner = select(messages.c.id).where(*self._conditions(messages, flt))
+        else:  # read along the queue's own index, and stop past the cap
+            inner = self._ordered(flt, columns=[messages.c.id]).limit(cap + 1)
         return int(self.conn.execute(select(func.count()).select_from(inner.subquery()))
                    .scalar_one())
 
@@ -722,6 +777,9 @@ class SqlRepository:
                  "before_by": r.reviewed_by, "before_at": r.reviewed_at,
                  "after_state": state.value, "actor": actor, "at": now} for r in before])
             changed += [int(r.id) for r in before]
+            self.conn.execute(update(message_labels).where(
+                message_labels.c.message_id.in_([r.id for r in before]))
+                .values(review_state=state.value))
         return ReviewBatch(batch, actor, now, state, tuple(changed))
 
     def review_batch(self, batch: str) -> ReviewBatch:
@@ -747,6 +805,7 @@ class SqlRepository:
                 messages.c.reviewed_at == r.at).values(
                 review_state=r.before_state, reviewed_by=r.before_by, reviewed_at=r.before_at))
             restored += result.rowcount
+        self._sync_labels(r.message_id for r in rows)
         self.conn.execute(update(review_changes).where(review_changes.c.batch == batch)
                           .values(undone_at=_now()))
         return restored
@@ -853,8 +912,8 @@ class SqlRepository:
         stats = self._senders_with_stats(rows)
         return [stats[r.id] for r in rows]
 
-    def match_candidates(self, group_id: int, *, own_texts: int = 200,
-                         other_texts: int = 3000) -> tuple[list[Identity], list[str],
+    def match_candidates(self, group_id: int, *, own_texts: int = 100,
+                         other_texts: int = 1000) -> tuple[list[Identity], list[str],
                                                            list[Identity], dict[int, list[str]]]:
         """What ``domain.similarity.suggest_matches`` compares, bounded: the group's
         identities and latest texts; identities elsewhere with its email addresses or names;

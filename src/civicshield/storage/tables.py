@@ -147,16 +147,40 @@ messages = Table(
     Column("flagged", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("principal_id", "platform", "external_id", name="uq_messages_identity"),
 )
-Index("ix_messages_queue_all", messages.c.rank, messages.c.created_at, messages.c.id)
+#: The rows a queue can show: the newest version, not an import still under way.
+_SHOWN = messages.c.superseded.is_(False) & messages.c.staged.is_(False)
+Index("ix_messages_queue_all", messages.c.rank, messages.c.created_at, messages.c.id,
+      sqlite_where=_SHOWN, postgresql_where=_SHOWN)
 Index("ix_messages_queue_state", messages.c.review_state, messages.c.rank,
-      messages.c.created_at, messages.c.id)
+      messages.c.created_at, messages.c.id,
+      sqlite_where=_SHOWN, postgresql_where=_SHOWN)
 Index("ix_messages_queue_todo", messages.c.flagged, messages.c.review_state, messages.c.rank,
-      messages.c.created_at, messages.c.id)
+      messages.c.created_at, messages.c.id,
+      sqlite_where=_SHOWN, postgresql_where=_SHOWN)
 Index("ix_messages_queue_group", messages.c.group_id, messages.c.rank, messages.c.created_at,
-      messages.c.id)
+      messages.c.id,
+      sqlite_where=_SHOWN, postgresql_where=_SHOWN)
 Index("ix_messages_queue_channel", messages.c.channel_id, messages.c.rank,
-      messages.c.created_at, messages.c.id)
+      messages.c.created_at, messages.c.id,
+      sqlite_where=_SHOWN, postgresql_where=_SHOWN)
 Index("ix_messages_group_time", messages.c.group_id, messages.c.created_at)
+
+#: The queue narrowed to a label, from an index: one row per flagged label of a message, with
+#: the message's queue columns copied (the repository keeps them in step with messages).
+message_labels = Table(
+    "message_labels", metadata,
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    Column("label", String(32), primary_key=True),
+    Column("shown", Boolean, nullable=False),
+    Column("review_state", String(16), nullable=False),
+    Column("rank", Float, nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+Index("ix_message_labels_state", message_labels.c.label, message_labels.c.shown,
+      message_labels.c.review_state, message_labels.c.rank, message_labels.c.created_at,
+      message_labels.c.message_id)
+Index("ix_message_labels_all", message_labels.c.label, message_labels.c.shown,
+      message_labels.c.rank, message_labels.c.created_at, message_labels.c.message_id)
 Index("ix_messages_repeats", messages.c.group_id, messages.c.near_key, messages.c.rank)
 
 #: Every review action, so it can be undone and listed under "recently changed".

@@ -19,7 +19,7 @@ from civicshield.domain.access import require
 from civicshield.domain.detection import LABELS
 from civicshield.domain.models import ChannelKind, ReviewState, Role, StoredMessage
 from civicshield.domain.ports import QueueFilter
-from civicshield.services.triage import COUNT_CAP, cursor_text, parse_cursor
+from civicshield.services.triage import count_cap, cursor_text, parse_cursor
 from civicshield.web.api_alerts import add_alert_routes
 from civicshield.web.api_auth import Caller, _svc
 from civicshield.web.api_exposure import add_exposure_routes
@@ -151,7 +151,7 @@ def create_api() -> FastAPI:
         size = max(1, min(limit, 500))
         items, total = _svc(request).triage.queue(flt, limit=size + 1, offset=max(0, offset),
                                                   after=parse_cursor(after), viewer=user,
-                                                  cap=COUNT_CAP)
+                                                  cap=count_cap(flt))
         more, items = len(items) > size, items[:size]
         last = items[-1] if items and more else None
         return QueueOut(total=total, items=[_message_out(m) for m in items],

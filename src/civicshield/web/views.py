@@ -98,12 +98,12 @@ def queue(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
     shown = svc.triage.queue_rows(flt, limit=PAGE_SIZE, after=parse_cursor(after),
                                   viewer=session.user)
     resting = 0
-    if state == "todo" and shown.total <= COUNT_CAP:
+    if state == "todo" and shown.total <= shown.cap and not label:
         resting = svc.triage.count(_queue_filter("new", narrow), cap=COUNT_CAP) - shown.total
     filters = {"channel": channel, "label": label, "state": state, "since": since,
                "until": until, "sender": sender}
     return page(request, "queue.html", session=session, rows=shown.rows, total=shown.total,
-                cap=COUNT_CAP, resting=resting, states=STATES, filters=filters,
+                cap=shown.cap, resting=resting, states=STATES, filters=filters,
                 channels=svc.principals.channels(), later=bool(after),
                 next=cursor_text(shown.next) if shown.next else "",
                 query=urlencode({k: v for k, v in filters.items() if v}),
