@@ -538,27 +538,33 @@ class SqlRepository:
 
     # ---- triage ------------------------------------------------------------------------
     @staticmethod
-    def _conditions(table: Any, flt: QueueFilter, *,
-                    shown: bool = True) -> list[ColumnElement[bool]]:
+    def _conditions(table: Any, flt: QueueFilter, *, shown: bool = True,
+                    probe: bool = False) -> list[ColumnElement[bool]]:
         """What a queue filter asks of a row of ``table`` (messages or an alias of it); without
-        ``shown`` the conditions that message_labels.shown already holds are left out."""
+        ``shown`` the conditions that message_labels.shown already holds are left out. For a
+        ``probe`` (a row's repeats, found by the repeats index) the columns are wrapped so that
+        no planner reads a filter's index instead."""
+        def col(name: str) -> Any:
+            column = table.c[name]
+            return func.coalesce(column, column) if probe else column
+
         # an edited record shows its newest version; an import under way shows nothing yet
-        conditions: list[ColumnElement[bool]] = [table.c.superseded.is_(False),
-                                                 table.c.staged.is_(False)] if shown else []
+        conditions: list[ColumnElement[bool]] = [col("superseded").is_(False),
+                                                 col("staged").is_(False)] if shown else []
         if flt.principal_id is not None:
-            conditions.append(table.c.principal_id == flt.principal_id)
+            conditions.append(col("principal_id") == flt.principal_id)
         if flt.channel_id is not None:
-            conditions.append(table.c.channel_id == flt.channel_id)
+            conditions.append(col("channel_id") == flt.channel_id)
         if flt.state is not None:
-            conditions.append(table.c.review_state == flt.state.value)
+            conditions.append(col("review_state") == flt.state.value)
         if flt.since is not None:
-            conditions.append(table.c.created_at >= flt.since)
+            conditions.append(col("created_at") >= flt.since)
         if flt.until is not None:
-            conditions.append(table.c.created_at < flt.until)
+            conditions.append(col("created_at") < flt.until)
         if flt.sender_group_id is not None:
-            conditions.append(table.c.group_id == flt.sender_group_id)
+            conditions.append(col("group_id") == flt.sender_group_id)
         if flt.flagged_only:
-            conditions.append(table.c.flagged.is_(True))
+            conditions.append(col("flagged").is_(True))
         if flt.label is not None:
             conditions.append(exists().where(message_labels.c.message_id == table.c.id,
                                              message_labels.c.label == flt.label))
@@ -616,7 +622,7 @@ class SqlRepository:
         other = messages.alias("repeat")
         outranked = exists().where(
             other.c.group_id == messages.c.group_id, other.c.near_key == messages.c.near_key,
-            other.c.id != messages.c.id, *self._conditions(other, flt),
+            other.c.id != messages.c.id, *self._conditions(other, flt, probe=True),
             or_(other.c.rank > messages.c.rank,
                 and_(other.c.rank == messages.c.rank,
                      or_(other.c.created_at > messages.c.created_at,

@@ -109,7 +109,7 @@ messages = Table(
     Column("id", Integer, primary_key=True),
     Column("principal_id", ForeignKey("principals.id"), nullable=False),
     Column("channel_id", ForeignKey("channels.id"), nullable=False),
-    Column("sender_id", ForeignKey("senders.id"), nullable=False, index=True),
+    Column("sender_id", ForeignKey("senders.id"), nullable=False),
     Column("import_id", ForeignKey("imports.id"), nullable=False),
     Column("platform", String(32), nullable=False),
     Column("external_id", String(300), nullable=False),
@@ -164,6 +164,7 @@ Index("ix_messages_queue_channel", messages.c.channel_id, messages.c.rank,
       messages.c.created_at, messages.c.id,
       sqlite_where=_SHOWN, postgresql_where=_SHOWN)
 Index("ix_messages_group_time", messages.c.group_id, messages.c.created_at)
+Index("ix_messages_sender_time", messages.c.sender_id, messages.c.created_at)
 
 #: The queue narrowed to a label, from an index: one row per flagged label of a message, with
 #: the message's queue columns copied (the repository keeps them in step with messages).

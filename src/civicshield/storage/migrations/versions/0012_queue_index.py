@@ -26,6 +26,7 @@ INDEXES = (
     ("ix_messages_queue_channel", ["channel_id", "rank", "created_at", "id"]),
     ("ix_messages_group_time", ["group_id", "created_at"]),
     ("ix_messages_repeats", ["group_id", "near_key", "rank"]),
+    ("ix_messages_sender_time", ["sender_id", "created_at"]),
 )
 
 
@@ -71,6 +72,7 @@ def upgrade() -> None:
                     ["label", "shown", "review_state", "rank", "created_at", "message_id"])
     op.create_index("ix_message_labels_all", "message_labels",
                     ["label", "shown", "rank", "created_at", "message_id"])
+    op.drop_index("ix_messages_sender_id", "messages")  # ix_messages_sender_time serves it too
     conn = op.get_bind()
     rows = sa.table("messages", sa.column("id", sa.Integer), sa.column("flags", sa.String),
                     sa.column("superseded", sa.Boolean), sa.column("staged", sa.Boolean),
@@ -93,6 +95,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("message_labels")
+    op.create_index("ix_messages_sender_id", "messages", ["sender_id"])
     for name, _ in INDEXES:
         op.drop_index(name, "messages")
     with op.batch_alter_table("messages") as batch:
