@@ -1,7 +1,7 @@
 """The queue at scale: p50/p95 of the dashboard's queue pages, a deep page, the sender page
 and /api/v1/queue on stores of 100,000 and 1,000,000 messages, on SQLite and PostgreSQL.
 
-    python bench/queue.py [--sizes 100000 1000000] [--repeat 30] [--no-postgres]
+    python bench/queue_scale.py [--sizes 100000 1000000] [--repeat 30] [--no-postgres]
 
 The store is written straight into the tables (tests/bulk_store.py: the rows an import
 writes, without running the detectors over a million messages); every request goes through
@@ -20,8 +20,6 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-# this file is named like the standard library's queue module: keep its folder off the path
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 PASSWORD = "correct horse battery"
