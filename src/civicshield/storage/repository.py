@@ -644,7 +644,8 @@ class SqlRepository:
             for part in _chunks(candidates):
                 for r in self.conn.execute(
                         select(messages.c.id, messages.c.group_id, messages.c.near_key)
-                        .where(messages.c.id.in_(part), *self._conditions(messages, flt))):
+                        .where(messages.c.id.in_(part),
+                               *self._conditions(messages, flt, probe=True))):
                     members[(int(r.group_id), r.near_key)].append(int(r.id))
         for ids in members.values():
             ids.sort()
