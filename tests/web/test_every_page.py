@@ -12,17 +12,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from civicshield.web import (
-    account,
-    alerts,
-    exposure,
-    hygiene,
-    imports,
-    incidents,
-    intake,
-    safety,
-    views,
-)
+from civicshield.web.app import PAGE_ROUTERS
 from tests.conftest import make_settings
 from tests.web.conftest import PASSWORD
 from tests.web.office import Office, build_office, office_settings
@@ -88,8 +78,7 @@ def browser_context(office: Office) -> Iterator[tuple[Any, str]]:
 
 
 def test_every_page_is_in_the_list(office: Office) -> None:
-    routers = (account, views, imports, incidents, exposure, alerts, intake, safety, hygiene)
-    routes = {r.path for module in routers for r in module.router.routes
+    routes = {r.path for router in PAGE_ROUTERS for r in router.routes
               if isinstance(r, APIRoute) and "GET" in r.methods}
     assert len(routes) > 30
     assert routes - NOT_PAGES == set(pages(office))

@@ -33,6 +33,10 @@ from civicshield.web.api import create_api
 from civicshield.web.auth import LoginRequired, PasswordChangeRequired, login_redirect
 from civicshield.web.render import page
 
+#: The dashboard's pages, one router per capability (tests open every GET route in them).
+PAGE_ROUTERS = (account.router, views.router, imports.router, incidents.router, exposure.router,
+                alerts.router, intake.router, safety.router, hygiene.router)
+
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 SECURITY_HEADERS = {
@@ -63,15 +67,8 @@ def create_app(service: CivicShield) -> FastAPI:
     api.state.service = service
     _api_errors(api)
     app.mount("/api/v1", api)
-    app.include_router(account.router)
-    app.include_router(views.router)
-    app.include_router(imports.router)
-    app.include_router(incidents.router)
-    app.include_router(exposure.router)
-    app.include_router(alerts.router)
-    app.include_router(intake.router)
-    app.include_router(safety.router)
-    app.include_router(hygiene.router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
     _page_errors(app)
 
     @app.middleware("http")
