@@ -64,6 +64,8 @@ def measure(url: str, size: int, repeat: int) -> dict[str, tuple[float, float]]:
                  "queue, one sender": f"/queue?state=all&sender={facts['busy_group']}",
                  "queue, one channel": f"/queue?state=all&channel={facts['channel']}",
                  "queue, 21st page": "/queue?state=new&after=" + quote(cursor_text(page.next)),
+                 "search, one word (in 9 % of messages)": "/queue?state=all&q=museum",
+                 "search, two words (0.6 %)": "/queue?state=all&q=museum+harbor",
                  "sender page": f"/senders/{facts['busy_group']}",
                  "/api/v1/queue": "/api/v1/queue?limit=50"}
         client = login(TestClient(create_app(service)), "analyst")

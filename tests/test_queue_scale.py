@@ -162,7 +162,10 @@ def test_every_queue_and_sender_query_is_planned_from_an_index(
                  "/queue?state=all&label=threat", f"/queue?state=all&sender={facts['busy_group']}",
                  f"/queue?state=all&channel={facts['channel']}",
                  "/queue?state=new&after=" + quote(cursor_text(deep.next)),
-                 f"/senders/{facts['busy_group']}", "/api/v1/queue?limit=50"]
+                 "/queue?state=all&q=museum", "/queue?q=harbor+museum+the",
+                 '/queue?state=all&label=threat&q="the+museum"',
+                 f"/senders/{facts['busy_group']}", "/api/v1/queue?limit=50",
+                 "/api/v1/queue?q=bridge"]
     statements = _statements(service, addresses)
     assert len(statements) > 20
     problems = [(s[:160], scans) for s, p in statements if (scans := _scans(service, s, p))]

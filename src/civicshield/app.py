@@ -104,7 +104,8 @@ def _store(settings: Settings, cipher: Cipher, *, migrate_store: bool) -> Engine
     workspace key; one an earlier version wrote in clear is encrypted by `civicshield init`."""
     url = settings.resolved_database_url
     if not url.startswith("sqlite"):
-        return make_engine(url)
+        return make_engine(url, pool_size=settings.db_pool_size,
+                           pool_overflow=settings.db_pool_overflow)
     key = cipher.derive(b"sqlite-store")
     path = Path(url.split("///", 1)[-1])
     if path.is_file() and path.read_bytes()[:16] == PLAIN_SQLITE:

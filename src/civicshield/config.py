@@ -61,6 +61,13 @@ def _positive(value: str) -> int:
     return number
 
 
+def _not_negative(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("expected a whole number, 0 or more")
+    return number
+
+
 def _log_level(value: str) -> str:
     level = value.strip().upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -111,6 +118,12 @@ SETTINGS: tuple[Declared, ...] = (
     Declared("database_url", "",
              "SQLAlchemy URL of the store; empty means SQLite in the data folder. "
              "Example: postgresql+psycopg://user@localhost/civicshield", secret=True),
+    Declared("db_pool_size", "5", "PostgreSQL: connections each civicshield process keeps "
+             "open and reuses (the dashboard, the intake worker and each command are one "
+             "process each).", _positive),
+    Declared("db_pool_overflow", "10", "PostgreSQL: connections a process may open beyond "
+             "the pool when busy (closed again when returned); a request that finds none free "
+             "waits up to 30 s.", _not_negative),
     Declared("secret_key", "",
              "Base64 AES-256 key that encrypts the protected person's data at rest; empty means "
              "the key file that `civicshield init` creates in the data folder.", secret=True),
@@ -181,6 +194,8 @@ class Settings:
 
     data_dir: Path
     database_url: str
+    db_pool_size: int
+    db_pool_overflow: int
     secret_key: str
     host: str
     port: int

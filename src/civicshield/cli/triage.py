@@ -19,6 +19,7 @@ from civicshield.domain.detection import LABELS
 from civicshield.domain.models import ChannelKind, ReviewState
 from civicshield.domain.ports import QueueFilter
 from civicshield.domain.profile import ProtectedProfile
+from civicshield.domain.search import parse_search
 from civicshield.services.triage import classify_records
 
 
@@ -127,22 +128,25 @@ def _classify_input(handle: TextIO) -> Iterator[dict[str, Any]]:
 
 @click.command()
 @click.option("--label", type=click.Choice(LABELS), help="Only messages flagged with this label.")
-@click.option("--state", type=click.Choice([s.value for s in ReviewState]), default="new",
-              show_default=True, help="Review state to show.")
+@click.option("--state", type=click.Choice([*(s.value for s in ReviewState), "all"]),
+              default="new", show_default=True, help="Review state to show (all: every state).")
 @click.option("--principal", help="Only this protected person's messages.")
 @click.option("--since", type=click.DateTime(), help="Only messages sent on or after this date.")
+@click.option("--search", default="", metavar="WORDS",
+              help='Only messages whose text holds these words (and "quoted phrases").')
 @click.option("--limit", default=20, show_default=True, help="How many to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines instead of a table.")
 @pass_ctx
 def queue(ctx: _Context, label: str | None, state: str, principal: str | None,
-          since: datetime | None, limit: int, *, as_json: bool) -> None:
+          since: datetime | None, search: str, limit: int, *, as_json: bool) -> None:
     """Show the triage queue, worst first."""
     service = ctx.service()
     principal_id = None
     if principal:
         principal_id = _guard(lambda: {p.slug: p.id for p in service.principals.all()}[principal])
-    flt = QueueFilter(principal_id=principal_id, label=label, state=ReviewState(state),
-                      since=since)
+    flt = QueueFilter(principal_id=principal_id, label=label,
+                      state=None if state == "all" else ReviewState(state),
+                      since=since, search=_guard(lambda: parse_search(search)))
     items, total = service.triage.queue(flt, limit=limit)
     for m in items:
         if as_json:

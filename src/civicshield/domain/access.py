@@ -50,6 +50,14 @@ def sees_private_details(viewer: User | None) -> bool:
     return viewer is None or viewer.role.allows(Role.ANALYST)
 
 
+def require_text_search(viewer: User | None) -> None:
+    """Searching message text is for those who read it whole: a viewer's search would tell
+    which messages hold a detail that is blacked out for them."""
+    if not sees_private_details(viewer):
+        raise PermissionDeniedError("searching message text needs the analyst role: a search "
+                                    "would show which messages hold details hidden from you")
+
+
 def visible_to(viewer: User | None, message: StoredMessage) -> StoredMessage:
     """The message as this person may see it: whole, or with the private details blacked
     out (the one place this is decided)."""

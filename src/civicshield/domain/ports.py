@@ -33,6 +33,7 @@ from civicshield.domain.models import (
     User,
 )
 from civicshield.domain.profile import ProtectedProfile
+from civicshield.domain.search import SearchQuery
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ class QueueFilter:
     until: datetime | None = None
     sender_group_id: int | None = None
     flagged_only: bool = False
+    #: Words and phrases the message's subject or text must hold.
+    search: SearchQuery | None = None
 
 
 @dataclass(frozen=True)

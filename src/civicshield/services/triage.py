@@ -19,7 +19,12 @@ from civicshield.cluster import InProcess, OnCluster
 from civicshield.connectors.forms.connector import TABLES, table_head
 from civicshield.connectors.generic import OPTIONAL, REQUIRED
 from civicshield.domain import pipeline
-from civicshield.domain.access import require, sees_private_details, visible_to
+from civicshield.domain.access import (
+    require,
+    require_text_search,
+    sees_private_details,
+    visible_to,
+)
 from civicshield.domain.detection import DetectionInput, DetectorRegistry, verdict
 from civicshield.domain.echo import BlockedPattern
 from civicshield.domain.errors import ConfigError, InvalidInputError
@@ -67,13 +72,16 @@ class ImportResult:
     bad: tuple[str, ...] = ()
 
 
-#: Counting the messages a queue view holds stops past this (a page says "more than 10,000").
+#: Counting the messages a queue view holds stops past this (a page says "more than 10,000");
+#: a search's matches are counted one by one, so only up to SEARCH_COUNT_CAP.
 COUNT_CAP = 10_000
+SEARCH_COUNT_CAP = 1_000
 
 
 def count_cap(flt: QueueFilter) -> int:
-    """How far a view's messages are counted (every view alike: a label has its own index)."""
-    return COUNT_CAP
+    """How far a view's messages are counted (every view alike, a label has its own index;
+    a search less far)."""
+    return COUNT_CAP if flt.search is None else SEARCH_COUNT_CAP
 #: A queue position: (rank, created_at, id) of the last row of a page.
 Cursor = tuple[float, datetime, int]
 
@@ -414,6 +422,8 @@ class Triage:
         """A page of the queue, worst first (from ``after`` on, or skipping ``offset``), and
         how many match (counted up to ``cap``), as ``viewer`` may see it
         (domain.access.visible_to; None is the command line)."""
+        if flt.search is not None:
+            require_text_search(viewer)
         with self.context.transaction() as repo:
             return (_as_seen(repo, viewer, repo.queue(flt, limit, offset, after=after)),
                     repo.queue_count(flt, cap=cap))
@@ -446,8 +456,11 @@ class Triage:
                                                                                   ".json")
         return f"{platform}-message-{message_id}{suffix}"
 
-    def count(self, flt: QueueFilter, *, cap: int | None = None) -> int:
+    def count(self, flt: QueueFilter, *, cap: int | None = None,
+              viewer: User | None = None) -> int:
         """How many messages match (with ``cap``: ``cap + 1`` means more than ``cap``)."""
+        if flt.search is not None:
+            require_text_search(viewer)
         with self.context.transaction() as repo:
             return repo.queue_count(flt, cap=cap)
 
@@ -455,6 +468,8 @@ class Triage:
                    viewer: User | None = None) -> QueuePage:
         """A page of the queue with one sender's near-identical messages as one row, worst
         first, from ``after`` on; how many messages match (counted up to COUNT_CAP)."""
+        if flt.search is not None:
+            require_text_search(viewer)
         with self.context.transaction() as repo:
             rows = repo.queue_rows(flt, limit + 1, after=after)
             more, rows = len(rows) > limit, rows[:limit]

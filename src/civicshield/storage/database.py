@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from civicshield.domain.errors import ConfigError
 
@@ -23,10 +24,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 PLAIN_SQLITE = b"SQLite format 3\x00"
 
 
-def make_engine(url: str, *, key: bytes | None = None) -> Engine:
+def make_engine(url: str, *, key: bytes | None = None, pool_size: int = 5,
+                pool_overflow: int = 10) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout. With ``key`` the
     SQLite store is encrypted whole with SQLCipher (AES-256: the database, its WAL and its
-    shared memory file), under that raw 32-byte key."""
+    shared memory file), under that raw 32-byte key. PostgreSQL connections are pooled:
+    ``pool_size`` kept open, up to ``pool_overflow`` more when busy, each checked before use."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -41,7 +44,8 @@ def make_engine(url: str, *, key: bytes | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, pool_size=pool_size,
+                             max_overflow=pool_overflow, pool_timeout=30)
     raise ConfigError("CIVICSHIELD_DATABASE_URL must name a sqlite:/// or postgresql:// store")
 
 
@@ -103,19 +107,37 @@ def alembic_config(engine: Engine) -> Config:
     """Alembic configuration pointing at the packaged migrations."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # configparser reads "%" as interpolation: a URL's escapes (a password, a CA file's path)
+    # are doubled to stay themselves
+    config.set_main_option("sqlalchemy.url",
+                           engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     config.attributes["engine"] = engine
     return config
 
 
+@contextmanager
+def plain_store_errors() -> Iterator[None]:
+    """A store that cannot be reached or changed, said in one line (ConfigError)."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", "") == "42501":  # insufficient privilege
+            raise ConfigError("this database user may not change the store's tables: run "
+                              "`civicshield init` as the database's owner (docs/postgresql.md)"
+                              ) from exc
+        first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+        raise ConfigError(f"cannot use the store: {first or type(exc.orig).__name__}") from exc
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (forward only)."""
-    command.upgrade(alembic_config(engine), "head")
+    with plain_store_errors():
+        command.upgrade(alembic_config(engine), "head")
 
 
 def current_revision(engine: Engine) -> str | None:
     """The migration the store is at, or None for an empty store."""
-    with engine.connect() as conn:
+    with plain_store_errors(), engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 

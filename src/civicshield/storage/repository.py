@@ -54,7 +54,9 @@ from civicshield.domain.models import (
 )
 from civicshield.domain.ports import AnalysedMessage, ImportRecord, QueueFilter
 from civicshield.domain.profile import ProtectedProfile
+from civicshield.domain.search import SearchQuery
 from civicshield.domain.similarity import Identity, email_of, near_key, user_name_variants
+from civicshield.storage import search
 from civicshield.storage.evidence import SqlEvidenceRepository
 from civicshield.storage.exposure import SqlExposureRepository
 from civicshield.storage.tables import (
@@ -112,6 +114,7 @@ class SqlRepository:
         self._channels: dict[int, Channel] | None = None
         self._sender_ids: dict[Key, tuple[int, int]] = {}  # key -> (sender id, group id)
         self._group_risks: dict[int, tuple[str, float, str]] = {}  # group -> stored risk
+        self._search_counts: dict[SearchQuery, int] = {}  # search -> messages it matches
         self.evidence = SqlEvidenceRepository(conn, cipher, signer)
         self.exposure = SqlExposureRepository(conn, cipher)
 
@@ -537,13 +540,13 @@ class SqlRepository:
         self._sync_labels(ids)
 
     # ---- triage ------------------------------------------------------------------------
-    @staticmethod
-    def _conditions(table: Any, flt: QueueFilter, *, shown: bool = True,
-                    probe: bool = False) -> list[ColumnElement[bool]]:
+    def _conditions(self, table: Any, flt: QueueFilter, *, shown: bool = True,
+                    probe: bool = False, ordered: bool = False) -> list[ColumnElement[bool]]:
         """What a queue filter asks of a row of ``table`` (messages or an alias of it); without
         ``shown`` the conditions that message_labels.shown already holds are left out. For a
         ``probe`` (a row's repeats, found by the repeats index) the columns are wrapped so that
-        no planner reads a filter's index instead."""
+        no planner reads a filter's index instead. ``ordered``: the rows are read in queue
+        order (a search's matches may then be only checked, see ``_dense``)."""
         def col(name: str) -> Any:
             column = table.c[name]
             return func.coalesce(column, column) if probe else column
@@ -568,7 +571,20 @@ class SqlRepository:
         if flt.label is not None:
             conditions.append(exists().where(message_labels.c.message_id == table.c.id,
                                              message_labels.c.label == flt.label))
+        if flt.search is not None:
+            conditions.append(search.matches(self.conn.dialect.name, table, flt.search,
+                                             check_only=probe or (ordered and
+                                                                  self._dense(flt.search))))
         return conditions
+
+    def _dense(self, query: SearchQuery) -> bool:
+        """Whether a search matches so many messages that an ordered page is best read along
+        the queue's index (SQLite; counted once per unit of work)."""
+        if self.conn.dialect.name != "sqlite":
+            return False
+        if query not in self._search_counts:
+            self._search_counts[query] = search.sqlite_match_count(self.conn, query)
+        return self._search_counts[query] > search.DRIVE_FROM_MATCHES
 
     def _filtered(self, query: Select[Any], flt: QueueFilter) -> Select[Any]:
         return query.where(*self._conditions(messages, flt))
@@ -592,11 +608,12 @@ class SqlRepository:
         if flt.label is None:
             query = select(messages) if columns is None else select(*columns)
             keys = (messages.c.rank, messages.c.created_at, messages.c.id)
-            query = query.where(*self._conditions(messages, flt), *extra)
+            query = query.where(*self._conditions(messages, flt, ordered=True), *extra)
         else:
             labels = message_labels
             keys = (labels.c.rank, labels.c.created_at, labels.c.message_id)
-            rest = self._conditions(messages, replace(flt, label=None, state=None), shown=False)
+            rest = self._conditions(messages, replace(flt, label=None, state=None), shown=False,
+                                    ordered=True)
             if columns is not None and not rest and not extra:  # the label's index alone
                 query = select(labels.c.message_id).where(labels.c.label == flt.label)
             else:
@@ -664,6 +681,8 @@ class SqlRepository:
         answer is then ``cap + 1``: "more than cap")."""
         if cap is None:
             inner = select(messages.c.id).where(*self._conditions(messages, flt))
+        elif flt.search is not None:  # read from the search's matches, and stop past the cap
+            inner = select(messages.c.id).where(*self._conditions(messages, flt)).limit(cap + 1)
         else:  # read along the queue's own index, and stop past the cap
             inner = self._ordered(flt, columns=[messages.c.id]).limit(cap + 1)
         return int(self.conn.execute(select(func.count()).select_from(inner.subquery()))

@@ -19,6 +19,7 @@ from civicshield.domain.access import require
 from civicshield.domain.detection import LABELS
 from civicshield.domain.models import ChannelKind, ReviewState, Role, StoredMessage
 from civicshield.domain.ports import QueueFilter
+from civicshield.domain.search import parse_search
 from civicshield.services.triage import count_cap, cursor_text, parse_cursor
 from civicshield.web.api_alerts import add_alert_routes
 from civicshield.web.api_auth import Caller, _svc
@@ -140,14 +141,16 @@ def create_api() -> FastAPI:
               state: ReviewState | None = ReviewState.NEW, channel_id: int | None = None,
               sender_group_id: int | None = None, since: datetime | None = None,
               until: datetime | None = None, limit: int = 50, offset: int = 0,
-              after: str = "") -> QueueOut:
+              after: str = "", q: str = "") -> QueueOut:
         """The queue, worst first; page with ``after`` (the ``next`` of the page before)
-        rather than ``offset``."""
+        rather than ``offset``. ``q``: words and "quoted phrases" the text must hold
+        (analysts and admins)."""
         require(user, Role.VIEWER)
         if label is not None and label not in LABELS:
             raise HTTPException(422, f"label must be one of {', '.join(LABELS)}")
         flt = QueueFilter(label=label, state=state, channel_id=channel_id,
-                          sender_group_id=sender_group_id, since=since, until=until)
+                          sender_group_id=sender_group_id, since=since, until=until,
+                          search=parse_search(q))
         size = max(1, min(limit, 500))
         items, total = _svc(request).triage.queue(flt, limit=size + 1, offset=max(0, offset),
                                                   after=parse_cursor(after), viewer=user,

@@ -15,7 +15,8 @@ from civicshield.domain.errors import InvalidInputError, NotFoundError
 from civicshield.domain.evidence import Severity, suggested_severity
 from civicshield.domain.models import ReviewBatch, ReviewState, Role
 from civicshield.domain.ports import QueueFilter
-from civicshield.services.triage import COUNT_CAP, cursor_text, parse_cursor
+from civicshield.domain.search import parse_search
+from civicshield.services.triage import count_cap, cursor_text, parse_cursor
 from civicshield.web.auth import Session, current_session, needs, safe_next, service
 from civicshield.web.render import page
 
@@ -83,7 +84,7 @@ def _toast(request: Request, session: Session) -> ReviewBatch | None:
 @router.get("/queue", response_class=HTMLResponse)
 def queue(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
           channel: str = "", label: str = "", state: str = "todo", since: str = "",
-          until: str = "", sender: str = "", after: str = "") -> HTMLResponse:
+          until: str = "", sender: str = "", after: str = "", q: str = "") -> HTMLResponse:
     """The triage queue as a to-do list: what needs a person, worst first, one sender's
     near-identical messages as one row; a page at a time from the position ``after``."""
     if label and label not in LABELS:
@@ -92,16 +93,18 @@ def queue(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
     narrow = QueueFilter(channel_id=_int(channel, "channel"), label=label or None,
                          since=_date(since, "since"),
                          until=until_day + timedelta(days=1) if until_day else None,
-                         sender_group_id=_int(sender, "sender"))
+                         sender_group_id=_int(sender, "sender"), search=parse_search(q))
     flt = _queue_filter(state, narrow)
     svc = service(request)
     shown = svc.triage.queue_rows(flt, limit=PAGE_SIZE, after=parse_cursor(after),
                                   viewer=session.user)
     resting = 0
     if state == "todo" and shown.total <= shown.cap and not label:
-        resting = svc.triage.count(_queue_filter("new", narrow), cap=COUNT_CAP) - shown.total
+        every_new = _queue_filter("new", narrow)
+        resting = svc.triage.count(every_new, cap=count_cap(every_new),
+                                   viewer=session.user) - shown.total
     filters = {"channel": channel, "label": label, "state": state, "since": since,
-               "until": until, "sender": sender}
+               "until": until, "sender": sender, "q": q.strip()}
     return page(request, "queue.html", session=session, rows=shown.rows, total=shown.total,
                 cap=shown.cap, resting=resting, states=STATES, filters=filters,
                 channels=svc.principals.channels(), later=bool(after),

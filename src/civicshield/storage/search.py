@@ -1,0 +1,109 @@
+"""Full-text search of message text, from an index on both stores: SQLite's FTS5 table
+``messages_fts`` (kept in step with messages by triggers), PostgreSQL's GIN index over a
+``tsvector`` of the same words. Both read letters and digits as words and ignore case and
+punctuation; neither stems nor folds accents, so both find the same messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement
+
+from civicshield.domain.search import PREFIX_FROM, SearchQuery
+
+#: The FTS5 table and its tokenizer: Unicode letters and digits are words, case folded,
+#: accents kept (as PostgreSQL's "simple" configuration does).
+FTS_TABLE = "messages_fts"
+FTS_TOKENIZER = "unicode61 remove_diacritics 0"
+#: PostgreSQL reads at most this many characters of a message (a tsvector holds at most 1 MB).
+PG_INDEXED_CHARS = 100_000
+#: Punctuation PostgreSQL's parser would otherwise read as part of a word (an address, a
+#: hyphenated word, a URL), turned into spaces so that words split as FTS5 splits them.
+_PUNCTUATION = ("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+                "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb\u00bf\u00a1")
+
+_fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer))
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def pg_document(subject: Any, text: Any) -> ColumnElement[Any]:
+    """The tsvector PostgreSQL indexes (``ix_messages_search``) and searches: written without
+    bound values, so that a query's expression is the index's own. Changing it needs a
+    migration that rebuilds the index."""
+    joined = sa.func.left(subject.op("||")(sa.literal_column("' '")).op("||")(text),
+                          sa.literal_column(str(PG_INDEXED_CHARS)))
+    spaced = sa.func.translate(joined, sa.literal_column(_sql_string(_PUNCTUATION)),
+                               sa.literal_column(_sql_string(" " * len(_PUNCTUATION))))
+    return sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), spaced)
+
+
+def fts5_query(search: SearchQuery) -> str:
+    """The FTS5 MATCH expression: every word (quoted, so never read as syntax; a longer one
+    also as a prefix) and every phrase."""
+    terms = [f'"{w}"*' if len(w) >= PREFIX_FROM else f'"{w}"' for w in search.words]
+    terms += ['"' + " ".join(p) + '"' for p in search.phrases]
+    return " AND ".join(terms)
+
+
+def tsquery(search: SearchQuery) -> str:
+    """The same search as a PostgreSQL tsquery (its words are letters and digits only)."""
+    terms = [f"{w}:*" if len(w) >= PREFIX_FROM else w for w in search.words]
+    terms += ["(" + " <-> ".join(p) + ")" for p in search.phrases]
+    return " & ".join(terms)
+
+
+#: SQLite: a search that matches more messages than this is read along the queue's own index
+#: (each row checked against the matches, which are dense enough that a page fills quickly);
+#: one that matches fewer is read from its matches and sorted.
+DRIVE_FROM_MATCHES = 3_000
+
+
+def _hits(search: SearchQuery) -> sa.Select[Any]:
+    return sa.select(_fts.c.rowid).where(
+        sa.literal_column(FTS_TABLE).op("MATCH")(sa.literal(fts5_query(search))))
+
+
+def sqlite_match_count(conn: sa.Connection, search: SearchQuery) -> int:
+    """How many stored messages (every version, staged or not) hold the search: read from
+    the FTS5 index alone."""
+    return int(conn.execute(sa.select(sa.func.count()).select_from(
+        _hits(search).subquery())).scalar_one())
+
+
+def matches(dialect: str, table: Any, search: SearchQuery, *,
+            check_only: bool = False) -> ColumnElement[bool]:
+    """The condition that a row of ``table`` (messages or an alias of it) holds the search.
+    ``check_only`` (SQLite): the matches are a set each row is checked against, never the
+    rows a query starts from (for rows read along another index)."""
+    if dialect == "postgresql":
+        return pg_document(table.c.subject, table.c.text).op("@@")(sa.func.to_tsquery(
+            sa.literal_column("'simple'::regconfig"), sa.literal(tsquery(search))))
+    row_id: ColumnElement[int] = (table.c.id + 0) if check_only else table.c.id
+    return row_id.in_(_hits(search))
+
+
+#: SQLite: the FTS5 table over messages' subject and text (FTS_TABLE, FTS_TOKENIZER), and the
+#: triggers that keep it so.
+SQLITE_SCHEMA = (
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(subject, text, content='messages', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER messages_fts_added AFTER INSERT ON messages BEGIN "
+    "INSERT INTO messages_fts(rowid, subject, text) VALUES (new.id, new.subject, new.text); END",
+    "CREATE TRIGGER messages_fts_removed AFTER DELETE ON messages BEGIN "
+    "INSERT INTO messages_fts(messages_fts, rowid, subject, text) "
+    "VALUES ('delete', old.id, old.subject, old.text); END",
+    "CREATE TRIGGER messages_fts_changed AFTER UPDATE OF subject, text ON messages BEGIN "
+    "INSERT INTO messages_fts(messages_fts, rowid, subject, text) "
+    "VALUES ('delete', old.id, old.subject, old.text); "
+    "INSERT INTO messages_fts(rowid, subject, text) VALUES (new.id, new.subject, new.text); END",
+    "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')",
+)
+SQLITE_DROP = ("DROP TRIGGER IF EXISTS messages_fts_changed",
+               "DROP TRIGGER IF EXISTS messages_fts_removed",
+               "DROP TRIGGER IF EXISTS messages_fts_added",
+               f"DROP TABLE IF EXISTS {FTS_TABLE}")

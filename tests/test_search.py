@@ -1,0 +1,190 @@
+"""Searching message text: words and phrases found from the store's own index (FTS5 on
+SQLite, a GIN index on PostgreSQL), the same messages on both, kept current as messages are
+added, edited and removed, and for the people who may read the text whole."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
+
+from civicshield.app import CivicShield
+from civicshield.domain.access import cli_actor
+from civicshield.domain.errors import InvalidInputError, PermissionDeniedError
+from civicshield.domain.models import Role, User
+from civicshield.domain.ports import QueueFilter
+from civicshield.domain.search import SearchQuery, parse_search
+from civicshield.storage.search import fts5_query, tsquery
+
+TEXTS = {
+    "p1": "The meeting of the council is on Tuesday at the library.",
+    "p2": "You are a disgrace to this city and everyone knows it.",
+    "p3": "I know where you live: 14 Maple Street. Watch yourself.",
+    "p4": "Threatening emails will be reported to the police.",
+    "p5": "Meeting the mayor? Bring the petition (signed by 300 people).",
+    "p6": "THE LIBRARY is closed; council-meeting moved to e-mail.",
+    "p7": "Café owners want the street fair back. Größe matters.",
+}
+
+
+def export(path: Path, texts: dict[str, str]) -> Path:
+    lines = [json.dumps({"id": key, "platform": "bluesky", "created_at": f"2026-11-2{i}T10:00:00Z",
+                         "author": {"id": f"did:plc:{key}", "handle": f"@{key}.bsky.social"},
+                         "text": value, "kind": "reply"})
+             for i, (key, value) in enumerate(texts.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def found(service: CivicShield, typed: str) -> set[str]:
+    rows, total = service.triage.queue(QueueFilter(search=parse_search(typed)), limit=100)
+    assert total == len(rows)
+    return {m.external_id for m in rows}
+
+
+@pytest.fixture
+def searchable(service: CivicShield, tmp_path: Path) -> CivicShield:
+    service.triage.import_file(cli_actor(), export(tmp_path / "texts.jsonl", TEXTS))
+    return service
+
+
+def test_words_phrases_and_prefixes_find_the_same_messages_on_both_stores(
+        searchable: CivicShield) -> None:
+    assert found(searchable, "library") == {"p1", "p6"}          # case is ignored
+    assert found(searchable, "council meeting") == {"p1", "p6"}  # every word, any order
+    assert found(searchable, '"council meeting"') == {"p6"}      # a phrase: in this order
+    assert found(searchable, "meet") == {"p1", "p5", "p6"}       # the start of a word
+    assert found(searchable, "maple street") == {"p3"}
+    assert found(searchable, "14") == {"p3"}                     # a short word: whole only
+    assert found(searchable, "mail") == {"p6"}                   # "e-mail" is two words
+    assert found(searchable, "emails") == {"p4"}
+    assert found(searchable, "café") == {"p7"} and found(searchable, "cafe") == set()
+    assert found(searchable, "größe") == {"p7"}
+    assert found(searchable, "disgrace nowhere") == set()
+
+
+def test_what_is_typed_never_reaches_the_store_as_syntax(searchable: CivicShield) -> None:
+    for typed in ['"', "NEAR(council meeting)", "library OR disgrace", "col:library",
+                  "library*", "'; DROP TABLE messages; --", "!library & (disgrace | x)",
+                  "a\\b", "library:*"]:
+        got = found(searchable, typed)
+        assert got <= set(TEXTS), typed
+    assert found(searchable, "library OR disgrace") == set()  # OR is a word, not an operator
+    assert found(searchable, "library*") == {"p1", "p6"}
+
+
+def test_the_index_follows_added_edited_and_removed_messages(
+        searchable: CivicShield, tmp_path: Path) -> None:
+    admin = cli_actor()
+    assert found(searchable, "hurt") == set()
+    searchable.triage.import_file(admin, export(tmp_path / "more.jsonl", {
+        "p8": "Somebody should hurt you."}))
+    assert found(searchable, "hurt") == {"p8"}
+    # an edited record: the queue (and so the search) shows the newest version only
+    searchable.triage.import_file(admin, export(tmp_path / "edit.jsonl", {
+        "p8": "Sorry, I take it back."}))
+    assert found(searchable, "hurt") == set() and found(searchable, "sorry") == {"p8#edit2"}
+    with searchable.context.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("UPDATE messages SET text = 'rewritten words' "
+                              "WHERE external_id = 'p1'"))
+            conn.execute(text("DELETE FROM findings WHERE message_id IN "
+                              "(SELECT id FROM messages WHERE external_id = 'p2')"))
+            conn.execute(text("DELETE FROM message_labels WHERE message_id IN "
+                              "(SELECT id FROM messages WHERE external_id = 'p2')"))
+            conn.execute(text("DELETE FROM messages WHERE external_id = 'p2'"))
+            rows = conn.execute(text("SELECT count(*) FROM messages_fts")).scalar_one()
+            assert rows == conn.execute(text("SELECT count(*) FROM messages")).scalar_one()
+            conn.execute(text("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')"))
+    if searchable.context.engine.dialect.name == "sqlite":
+        assert found(searchable, "rewritten") == {"p1"}
+        assert found(searchable, "library") == {"p6"}
+        assert found(searchable, "disgrace") == set()
+
+
+def test_search_combines_with_the_other_filters(searchable: CivicShield) -> None:
+    rows, _ = searchable.triage.queue(QueueFilter(search=parse_search("street"),
+                                                  label="threat"), limit=10)
+    assert [m.external_id for m in rows] == ["p3"]
+    page = searchable.triage.queue_rows(QueueFilter(search=parse_search("street")), limit=1)
+    assert len(page.rows) == 1 and page.total == 2 and page.next is not None
+    rest = searchable.triage.queue_rows(QueueFilter(search=parse_search("street")), limit=1,
+                                        after=page.next)
+    assert {page.rows[0].message.external_id, rest.rows[0].message.external_id} == {"p3", "p7"}
+
+
+def test_the_index_exists_where_each_store_keeps_it(searchable: CivicShield) -> None:
+    engine = searchable.context.engine
+    if engine.dialect.name == "sqlite":
+        assert "messages_fts" in inspect(engine).get_table_names()
+    else:
+        names = {i["name"] for i in inspect(engine).get_indexes("messages")}
+        assert "ix_messages_search" in names
+
+
+def test_parsing_what_was_typed() -> None:
+    assert parse_search("") is None and parse_search("  !!! ") is None
+    assert parse_search('Maple  "Main Street" x') == SearchQuery(("maple", "x"),
+                                                                (("main", "street"),))
+    assert parse_search('"one"') == SearchQuery(("one",))
+    assert parse_search("a a A") == SearchQuery(("a",))
+    with pytest.raises(InvalidInputError, match="at most 200 characters"):
+        parse_search("x" * 201)
+    with pytest.raises(InvalidInputError, match="at most 12 words"):
+        parse_search(" ".join(f"w{i}" for i in range(13)))
+    query = parse_search('threat of "main street" 14')
+    assert query is not None
+    assert fts5_query(query) == '"threat"* AND "of" AND "14" AND "main street"'
+    assert tsquery(query) == "threat:* & of & 14 & (main <-> street)"
+
+
+def test_viewers_may_not_search_text(searchable: CivicShield) -> None:
+    viewer = User(id=7, username="viewer", role=Role.VIEWER)
+    with pytest.raises(PermissionDeniedError, match="analyst"):
+        searchable.triage.queue(QueueFilter(search=parse_search("maple")), viewer=viewer)
+    with pytest.raises(PermissionDeniedError):
+        searchable.triage.queue_rows(QueueFilter(search=parse_search("maple")), viewer=viewer)
+    analyst = User(id=8, username="analyst", role=Role.ANALYST)
+    rows, _ = searchable.triage.queue(QueueFilter(search=parse_search("maple")), viewer=analyst)
+    assert [m.external_id for m in rows] == ["p3"]
+
+
+def test_the_search_box_on_the_queue(sqlite_service: CivicShield, tmp_path: Path) -> None:
+    from civicshield.web.app import create_app
+    from tests.web.conftest import PASSWORD, login
+
+    admin = cli_actor()
+    sqlite_service.triage.import_file(admin, export(tmp_path / "texts.jsonl", TEXTS))
+    sqlite_service.accounts.add_user(admin, "analyst", Role.ANALYST, PASSWORD)
+    sqlite_service.accounts.add_user(admin, "viewer", Role.VIEWER, PASSWORD)
+    app = create_app(sqlite_service)
+    client = login(TestClient(app), "analyst")
+    page = client.get("/queue", params={"state": "all", "q": "maple <&>"})
+    assert page.status_code == 200
+    assert 'role="search"' in page.text and "Maple Street" in page.text
+    assert "Tuesday at the library" not in page.text
+    assert "<&>" not in page.text and "maple &lt;&amp;&gt;" in page.text
+    assert "clear the search" in page.text
+    empty = client.get("/queue", params={"q": "nowhere"})
+    assert "No message in this view holds those words" in empty.text
+    too_long = client.get("/queue", params={"q": "x" * 300})
+    assert too_long.status_code == 400 and "at most 200 characters" in too_long.text
+    viewer = login(TestClient(app), "viewer")
+    assert 'role="search"' not in viewer.get("/queue").text
+    assert viewer.get("/queue", params={"q": "maple"}).status_code == 403
+
+
+def test_a_common_word_read_along_the_queue_index_finds_the_same_messages(
+        searchable: CivicShield, monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicshield.storage import search
+
+    expected = {typed: found(searchable, typed) for typed in ["the", "meet", "council meeting"]}
+    monkeypatch.setattr(search, "DRIVE_FROM_MATCHES", 0)  # every search counts as common
+    for typed, messages in expected.items():
+        assert found(searchable, typed) == messages
+        page = searchable.triage.queue_rows(QueueFilter(search=parse_search(typed)), limit=2)
+        ranks = [(r.message.rank, r.message.created_at) for r in page.rows]
+        assert ranks == sorted(ranks, reverse=True)
