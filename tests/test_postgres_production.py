@@ -215,7 +215,7 @@ def test_the_guide_from_roles_to_a_restored_backup(production: Production, data:
 
 def test_connections_need_tls_and_the_office_authority(production: Production) -> None:
     password = production.password("civicshield_app")
-    with pytest.raises(psycopg.OperationalError, match="reject|no pg_hba.conf entry"):
+    with pytest.raises(psycopg.OperationalError, match=r"reject|no pg_hba\.conf entry"):
         psycopg.connect(production.libpq("civicshield_app", sslmode="disable"),
                         password=password).close()
     with pytest.raises(psycopg.OperationalError, match="certificate verify failed"):
