@@ -7,6 +7,7 @@ peak memory, for several file sizes, to show that memory stays flat as the file 
     python bench/ingest.py                      # 25,000, 50,000 and 100,000 messages, SQLite
     python bench/ingest.py --sizes 100000
     python bench/ingest.py --fast-path        # without the trained model
+    python bench/ingest.py --bulk --sizes 100000,1000000   # import --bulk: stored unjudged
     CIVICSHIELD_BENCH_DATABASE_URL=postgresql+psycopg://... python bench/ingest.py
 """
 
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 
 
-def one(count: int) -> dict[str, float]:
+def one(count: int, *, bulk: bool = False) -> dict[str, float]:
     """Import ``count`` messages into a fresh store and measure."""
     from workspace import fresh_workspace
 
@@ -37,7 +38,7 @@ def one(count: int) -> dict[str, float]:
         actor = cli_actor()
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        result = service.triage.import_file(actor, source)
+        result = service.triage.import_file(actor, source, bulk=bulk)
         seconds = time.perf_counter() - started
         assert result.added == count, result
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -52,18 +53,21 @@ def main() -> None:
     parser.add_argument("--sizes", default="25000,50000,100000")
     parser.add_argument("--fast-path", action="store_true",
                         help="switch the trained model off (CIVICSHIELD_DISABLED_DETECTORS)")
+    parser.add_argument("--bulk", action="store_true",
+                        help="the bulk path: stored without being judged (import --bulk)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fast_path:
         os.environ["CIVICSHIELD_BENCH_DISABLED"] = "minilm-heads"
     if args.one:
-        print(json.dumps(one(args.one)))
+        print(json.dumps(one(args.one, bulk=args.bulk)))
         return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {platform.platform()}")
     print(f"{'messages':>9} {'seconds':>8} {'msg/s':>7} {'peak RSS MB':>12}")
     for size in (int(s) for s in args.sizes.split(",")):
-        out = subprocess.run([sys.executable, __file__, "--one", str(size)], check=True,
+        out = subprocess.run([sys.executable, __file__, "--one", str(size),
+                              *(["--bulk"] if args.bulk else [])], check=True,
                              capture_output=True, text=True).stdout
         row = json.loads(out.strip().splitlines()[-1])
         print(f"{row['messages']:>9} {row['seconds']:>8} {row['per_second']:>7} "

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, insert
 
 from civicshield.domain.models import RISK_RANK_BONUS, RiskLevel
-from civicshield.domain.similarity import near_key
+from civicshield.domain.similarity import Identity, identity_keys, near_key
 from civicshield.storage import tables
 
 LABELS = ("threat", "harassment", "insult", "doxxing", "spam", "sexual_harassment",
@@ -56,6 +56,12 @@ def fill(engine: Engine, count: int, *, senders: int = 0, seed: int = 7,
         assert first is not None
         conn.execute(tables.senders.update().where(tables.senders.c.group_id.is_(None))
                      .values(group_id=tables.senders.c.id))
+        keys = [{"sender_id": first + n, "key": key} for n, r in enumerate(rows)
+                for key in sorted(identity_keys(Identity(first + n, first + n, r["platform"],
+                                                         r["external_id"], r["handle"],
+                                                         r["display_name"])))]
+        for part in range(0, len(keys), chunk):
+            conn.execute(insert(tables.sender_keys), keys[part:part + chunk])
         level_of = {first + n: RiskLevel(r["risk_level"]) for n, r in enumerate(rows)}
         busy = first  # one sender writes a share of everything
         batch: list[dict[str, object]] = []

@@ -8,7 +8,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
@@ -20,16 +22,7 @@ from civicshield.domain.errors import ConfigError
 from civicshield.domain.escalation import load_weights
 from civicshield.domain.ports import Importer, LiveKind
 from civicshield.plugins import detector_registry, importers, live_sources, make_plugin_manager
-from civicshield.services.accounts import Accounts
-from civicshield.services.alerts import Alerts
 from civicshield.services.context import ServiceContext, utc_now
-from civicshield.services.exposure import Exposure
-from civicshield.services.hygiene import Hygiene
-from civicshield.services.incidents import Incidents
-from civicshield.services.intake import Intake
-from civicshield.services.principals import Principals
-from civicshield.services.safety import Safety
-from civicshield.services.triage import Triage
 from civicshield.storage.database import (
     PLAIN_SQLITE,
     check_current,
@@ -38,6 +31,17 @@ from civicshield.storage.database import (
     migrate,
 )
 from civicshield.storage.files import protect
+
+if TYPE_CHECKING:
+    from civicshield.services.accounts import Accounts
+    from civicshield.services.alerts import Alerts
+    from civicshield.services.exposure import Exposure
+    from civicshield.services.hygiene import Hygiene
+    from civicshield.services.incidents import Incidents
+    from civicshield.services.intake import Intake
+    from civicshield.services.principals import Principals
+    from civicshield.services.safety import Safety
+    from civicshield.services.triage import Triage
 
 log = logging.getLogger("civicshield")
 
@@ -90,9 +94,8 @@ def build_context(settings: Settings, *, migrate_store: bool = False,
         migrate(engine)
     else:
         check_current(engine)
-    registry, found, live = build_plugins(settings)
     return ServiceContext(settings=settings, engine=engine, cipher=cipher,
-                          registry=registry, importers=found, live_sources=live,
+                          plugins=partial(build_plugins, settings),
                           registry_factory=RegistryFactory(settings),
                           weights=load_weights(settings.escalation_weights),
                           signer=EvidenceSigner.load(settings.signing_key_file,
@@ -127,30 +130,84 @@ def _store(settings: Settings, cipher: Cipher, *, migrate_store: bool) -> Engine
     return engine
 
 
-@dataclass(frozen=True)
 class CivicShield:
-    """One workspace: the shared context and one service per capability."""
+    """One workspace: the shared context and one service per capability. Each service (and
+    what it needs: HTTP, PDF and archive readers, the detectors) is loaded the first time it
+    is used, so that a command starts quickly."""
 
-    context: ServiceContext
-    triage: Triage
-    principals: Principals
-    incidents: Incidents
-    exposure: Exposure
-    accounts: Accounts
-    alerts: Alerts
-    intake: Intake
-    safety: Safety
-    hygiene: Hygiene
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+
+    def __repr__(self) -> str:
+        return f"CivicShield({self.context.settings.data_dir})"
 
     @classmethod
     def build(cls, context: ServiceContext) -> CivicShield:
-        """Every service over one context; what live intake stores fires the alert rules."""
-        alerts = Alerts(context)
-        return cls(context=context, triage=Triage(context), principals=Principals(context),
-                   incidents=Incidents(context), exposure=Exposure(context),
-                   accounts=Accounts(context), alerts=alerts,
-                   intake=Intake(context, on_stored=alerts.fire), safety=Safety(context),
-                   hygiene=Hygiene(context))
+        """The workspace over one context."""
+        return cls(context)
+
+    @cached_property
+    def triage(self) -> Triage:
+        """Messages in, findings and sender risk out, and their review."""
+        from civicshield.services.triage import Triage
+
+        return Triage(self.context)
+
+    @cached_property
+    def principals(self) -> Principals:
+        """The protected people, their profiles and channels."""
+        from civicshield.services.principals import Principals
+
+        return Principals(self.context)
+
+    @cached_property
+    def incidents(self) -> Incidents:
+        """Incidents, evidence and the chain of custody."""
+        from civicshield.services.incidents import Incidents
+
+        return Incidents(self.context)
+
+    @cached_property
+    def exposure(self) -> Exposure:
+        """Where the protected person's data is exposed, and removal requests."""
+        from civicshield.services.exposure import Exposure
+
+        return Exposure(self.context)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Staff accounts, sessions, API tokens and the audit log."""
+        from civicshield.services.accounts import Accounts
+
+        return Accounts(self.context)
+
+    @cached_property
+    def alerts(self) -> Alerts:
+        """Alert rules, firing, the outbox and escalation."""
+        from civicshield.services.alerts import Alerts
+
+        return Alerts(self.context)
+
+    @cached_property
+    def intake(self) -> Intake:
+        """Live sources; what they deliver fires the alert rules."""
+        from civicshield.services.intake import Intake
+
+        return Intake(self.context, on_stored=self.alerts.fire)
+
+    @cached_property
+    def safety(self) -> Safety:
+        """The safety plan."""
+        from civicshield.services.safety import Safety
+
+        return Safety(self.context)
+
+    @cached_property
+    def hygiene(self) -> Hygiene:
+        """Password audits and the account inventory."""
+        from civicshield.services.hygiene import Hygiene
+
+        return Hygiene(self.context)
 
     @classmethod
     def open(cls, settings: Settings) -> CivicShield:

@@ -177,3 +177,25 @@ def test_a_message_page_offers_undo_after_a_change(client_for: Client,
     other = client_for("admin").get(f"/messages/{message.id}?undo=" + re.findall(
         r'name="change" value="(\w+)"', done.text)[0]).text
     assert "marked reviewed." not in other  # the toast is only for whoever made the change
+
+
+def test_a_long_timeline_is_read_a_page_at_a_time(client_for: Client, web_service: CivicShield,
+                                                  tmp_path: Path) -> None:
+    lines = [json.dumps({"id": f"t{n}", "platform": "x", "author_id": "555",
+                         "author_handle": "writes_a_lot",
+                         "created_at": f"2026-09-{1 + n // 24:02d}T{n % 24:02d}:00:00Z",
+                         "text": f"Letter number {n} about the bridge"}) for n in range(105)]
+    export = tmp_path / "many.jsonl"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    web_service.triage.import_file(cli_actor(), export)
+    client = client_for("viewer")
+    first = client.get(f"/senders/{_sender_id(web_service, 'x', '555')}").text
+    shown = re.findall(r"Letter number (\d+) ", first)
+    assert shown == [str(n) for n in range(104, 4, -1)]  # the newest hundred, newest first
+    older = re.search(r'href="(/senders/\d+\?before=[^"]+)" rel="next"', first)
+    assert older is not None
+    rest = client.get(older.group(1).replace("&amp;", "&")).text
+    assert re.findall(r"Letter number (\d+) ", rest) == ["4", "3", "2", "1", "0"]
+    assert 'rel="next"' not in rest
+    assert client.get(f"/senders/{_sender_id(web_service, 'x', '555')}",
+                      params={"before": "yesterday"}).status_code == 400

@@ -14,7 +14,6 @@ from civicshield.cli.common import _Context, _guard, pass_ctx
 from civicshield.domain.access import cli_actor
 from civicshield.domain.exposure import KINDS, RequestState
 from civicshield.domain.laws import statutes
-from civicshield.exposure.crawl import CrawlLimits
 
 _PRINCIPAL = click.option("--principal", help="The protected person's short name (if several).")
 
@@ -52,6 +51,8 @@ def exposure_scan(ctx: _Context, targets: tuple[str, ...], principal: str | None
                   follow: bool, depth: int, max_pages: int, delay: float,
                   official: bool) -> None:
     """Scan files, folders (PDF, HTML, DOCX, XLSX, CSV, TXT, EML) and web addresses."""
+    from civicshield.exposure.crawl import CrawlLimits  # loaded by the command that crawls
+
     limits = CrawlLimits(depth=depth, max_pages=max_pages, delay=delay) if follow else None
     report = _guard(lambda: ctx.service().exposure.scan(
         cli_actor(), list(targets), principal=principal, limits=limits, official=official,

@@ -12,8 +12,6 @@ import click
 from civicshield.cli.common import Failure, _Context, _guard, pass_ctx
 from civicshield.domain.access import cli_actor
 from civicshield.domain.evidence import IncidentStatus, NoticeKind, Severity
-from civicshield.reports.packet import verify_packet
-from civicshield.services.incidents import notice_of
 
 #: Problems printed by `evidence verify`; the rest are counted.
 MAX_PROBLEM_LINES = 50
@@ -92,6 +90,8 @@ def incidents_update(ctx: _Context, incident_id: int, status: str | None, severi
 def incidents_notice(ctx: _Context, incident_id: int, kind: str, platform: str, ticket: str,
                      when: datetime | None, note: str) -> None:
     """Record that the sender was blocked, warned or reported (proof of notice)."""
+    from civicshield.services.incidents import notice_of
+
     at = (when.replace(tzinfo=UTC) if when else datetime.now(UTC))
     _guard(lambda: ctx.service().incidents.update(
         cli_actor(), incident_id, notice=notice_of(kind, platform, at, ticket, note)))
@@ -145,6 +145,8 @@ def evidence() -> None:
 def evidence_verify(ctx: _Context, packet: Path | None, anchor: Path | None) -> None:
     """Recompute every hash, signature and link; name everything that does not match."""
     if packet:
+        from civicshield.reports.packet import verify_packet
+
         result = _guard(lambda: verify_packet(packet))
     elif anchor:
         result = _guard(lambda: ctx.service().incidents.verify_against(cli_actor(), anchor))

@@ -36,14 +36,19 @@ from civicshield.services.triage import classify_records
               "Excel) through a column mapping: 'saved' (the one saved for the form on the "
               "dashboard), 'guess', or written out, e.g. "
               "'created_at=Submitted;text=Message;author_email=Email;author_name=Name'.")
+@click.option("--bulk", is_flag=True, help="A large archive: store the messages now, "
+              "without analysing them; `civicshield analyze` (with --cluster to spread it) "
+              "judges them afterwards.")
 @pass_ctx
 def import_(ctx: _Context, paths: tuple[Path, ...], fmt: str | None, principal: str | None,
-            account: str, mapping: str | None, *, personal: bool, skip_bad: bool) -> None:
+            account: str, mapping: str | None, *, personal: bool, skip_bad: bool,
+            bulk: bool) -> None:
     """Import exports into the store and analyse them.
 
-    Each file is imported in one transaction: a malformed record stops that file with the line
-    and field named, and nothing from it is stored (with --skip-bad it is named and set aside,
-    and the rest is stored). Importing a file again adds nothing.
+    Each file is all or nothing: a malformed record stops that file with the line and field
+    named, and nothing from it is stored (with --skip-bad it is named and set aside, and the
+    rest is stored). Importing a file again adds nothing. With --bulk the messages are stored
+    unjudged, for `civicshield analyze` to judge.
     """
     service = ctx.service()
     for path in paths:
@@ -52,7 +57,7 @@ def import_(ctx: _Context, paths: tuple[Path, ...], fmt: str | None, principal: 
         result = _guard(lambda p=path, m=columns: service.triage.import_file(
             cli_actor(), p, principal=principal, fmt=fmt, account=account,
             kind=ChannelKind.PERSONAL if personal else ChannelKind.OFFICIAL,
-            skip_bad=skip_bad, mapping=m, on_wait=lambda: click.echo(
+            skip_bad=skip_bad, mapping=m, bulk=bulk, on_wait=lambda: click.echo(
                 "another import is running in this workspace; this one waits its turn ...",
                 err=True)))
         click.echo(f"{path.name} ({result.fmt}): {result.added} added, "
@@ -60,6 +65,10 @@ def import_(ctx: _Context, paths: tuple[Path, ...], fmt: str | None, principal: 
                    + (f", {len(result.bad)} malformed set aside" if result.bad else ""))
         for line in result.bad:
             click.echo(f"  set aside: {line}", err=True)
+    if bulk:
+        click.echo("The messages are stored but not analysed yet: the queue cannot rank them "
+                   "until `civicshield analyze` has run (add --cluster tcp://HOST:8786 to "
+                   "spread it over a Dask cluster).")
 
 
 @click.command()

@@ -212,10 +212,20 @@ def store(batch: Batch, ctx: PipelineContext) -> Batch:
     return replace(batch, stored=batch.stored + stored)
 
 
+def defer(batch: Batch, ctx: PipelineContext) -> Batch:
+    """Keep every message unjudged for now (a bulk import): no findings, no priority, and no
+    detector signature, so that the next re-analysis judges it and reassesses its sender."""
+    return replace(batch, analysed=tuple(AnalysedMessage(draft=d, findings=(), flags=(),
+                                                         priority=0.0, signature="")
+                                         for d in batch.drafts))
+
+
 STEPS: tuple[Step, ...] = (preflight, dedupe, detect, escalate, store)
 #: The steps that only read (run without the write lock), and those that write.
 JUDGE: tuple[Step, ...] = (preflight, dedupe, detect)
 KEEP: tuple[Step, ...] = (escalate, store)
+#: A bulk import: stored now, judged by the next re-analysis (``civicshield analyze``).
+BULK: tuple[Step, ...] = (preflight, dedupe, defer, store)
 
 
 def run(batch: Batch, ctx: PipelineContext, steps: Sequence[Step] = STEPS) -> Batch:

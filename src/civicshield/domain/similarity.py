@@ -107,6 +107,17 @@ class Identity:
     display_name: str = ""
 
 
+def identity_keys(identity: Identity) -> set[str]:
+    """What another identity of the same person may share with this one, as keys the store
+    indexes (``email:``, ``user:``, ``name:``): the candidates ``suggest_matches`` weighs."""
+    emails = {email_of(identity.external_id), email_of(identity.handle)} - {""}
+    users = {handle_name(identity.handle),
+             handle_name(identity.external_id) if email_of(identity.external_id) else ""} - {""}
+    name = normal_name(identity.display_name)
+    return ({f"email:{e}" for e in emails} | {f"user:{u}" for u in users}
+            | ({f"name:{name}"} if len(name.split()) >= 2 else set()))
+
+
 @dataclass(frozen=True)
 class Match:
     """Another sender group that may be the same person, with every reason found."""

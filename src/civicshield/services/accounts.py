@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,7 +18,13 @@ from civicshield.domain.models import ApiToken, AuditEntry, Credential, Role, Us
 from civicshield.services.context import ServiceContext
 
 _HASHER = PasswordHasher()
-_DUMMY_HASH = _HASHER.hash("civicshield-timing-guard")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check a password against when the user does not exist (so that the answer
+    takes as long either way); made once, when first needed."""
+    return _HASHER.hash("civicshield-timing-guard")
 #: Passwords shorter than this are refused.
 MIN_PASSWORD_LENGTH = 12
 #: What a user name may hold: safe in a URL, a log line and an audit entry.
@@ -154,7 +161,7 @@ class Accounts:
         # the slow hash is checked holding no lock: other work goes on meanwhile
         good = found is not None and _verify(found[1], password) and not found[0].disabled
         if found is None:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
         with self.context.transaction(write=True) as repo:
             if not good:
                 for key in keys:

@@ -3,6 +3,7 @@ registries and a clock."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,21 +27,49 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+#: The plugins' parts: the detectors, the importers by format and the live source kinds.
+PluginParts = tuple[DetectorRegistry, Mapping[str, Importer], Mapping[str, LiveKind]]
+
+
 @dataclass(frozen=True)
 class ServiceContext:
-    """One workspace's shared parts, handed to every service."""
+    """One workspace's shared parts, handed to every service. The plugins (detectors,
+    importers, live sources) are built by ``plugins`` the first time one is asked for, so a
+    command that needs none of them starts without loading a model."""
 
     settings: Settings
     engine: Engine
     cipher: Cipher
-    registry: DetectorRegistry
-    importers: Mapping[str, Importer]
+    plugins: Callable[[], PluginParts]
     weights: Weights
     signer: EvidenceSigner
     clock: Callable[[], datetime] = field(default=utc_now)
-    live_sources: Mapping[str, LiveKind] = field(default_factory=dict)
-    #: Builds ``registry`` again (picklable): what cluster workers run.
+    #: Builds the detectors again (picklable): what cluster workers run.
     registry_factory: Callable[[], DetectorRegistry] | None = None
+    _built: list[PluginParts] = field(default_factory=list, compare=False, repr=False)
+    _building: threading.Lock = field(default_factory=threading.Lock, compare=False,
+                                      repr=False)
+
+    def _parts(self) -> PluginParts:
+        with self._building:
+            if not self._built:
+                self._built.append(self.plugins())
+            return self._built[0]
+
+    @property
+    def registry(self) -> DetectorRegistry:
+        """The detectors in use."""
+        return self._parts()[0]
+
+    @property
+    def importers(self) -> Mapping[str, Importer]:
+        """The importers, by format."""
+        return self._parts()[1]
+
+    @property
+    def live_sources(self) -> Mapping[str, LiveKind]:
+        """The kinds of live source, by name."""
+        return self._parts()[2]
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[SqlRepository]:

@@ -49,7 +49,6 @@ from civicshield.domain.inventory import (
 from civicshield.domain.inventory import validate as validate_account
 from civicshield.domain.models import Role, User
 from civicshield.domain.profile import ProtectedProfile
-from civicshield.network import guarded_client
 from civicshield.reports.cells import neutralise
 from civicshield.reports.hygiene_report import report_pdf
 from civicshield.services.context import ServiceContext, resolve_principal
@@ -154,6 +153,8 @@ class Hygiene:
             assert file is not None
             counts = check_offline(hashes, file)
         else:
+            from civicshield.network import guarded_client  # HTTP is loaded when asked
+
             with guarded_client(frozenset(self.context.settings.allowed_local_hosts),
                                 user_agent="civicshield-hygiene",
                                 ca_file=str(self.context.settings.ca_file or "")) as client:

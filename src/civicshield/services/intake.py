@@ -65,8 +65,13 @@ class Intake:
     def __init__(self, context: ServiceContext, *, kinds: Mapping[str, LiveKind] | None = None,
                  on_stored: OnStored | None = None) -> None:
         self.context = context
-        self.kinds = dict(context.live_sources if kinds is None else kinds)
+        self._kinds = dict(kinds) if kinds is not None else None
         self.on_stored = on_stored
+
+    @property
+    def kinds(self) -> dict[str, LiveKind]:
+        """The kinds of live source (the plugins', unless others were given)."""
+        return dict(self.context.live_sources) if self._kinds is None else self._kinds
 
     # ---- configuration -------------------------------------------------------------------
     def add_source(self, actor: User, kind: str, name: str, config: Mapping[str, Any],

@@ -16,8 +16,6 @@ from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
 from civicshield.cluster import InProcess, OnCluster
-from civicshield.connectors.forms.connector import TABLES, table_head
-from civicshield.connectors.generic import OPTIONAL, REQUIRED
 from civicshield.domain import pipeline
 from civicshield.domain.access import (
     require,
@@ -72,6 +70,8 @@ class ImportResult:
     bad: tuple[str, ...] = ()
 
 
+#: A bulk import writes this many pipeline batches per transaction.
+BULK_BATCHES = 10
 #: Counting the messages a queue view holds stops past this (a page says "more than 10,000");
 #: a search's matches are counted one by one, so only up to SEARCH_COUNT_CAP.
 COUNT_CAP = 10_000
@@ -140,6 +140,8 @@ class SenderView:
     sender: Sender
     group: list[Sender]
     timeline: list[StoredMessage]
+    #: Older messages follow the timeline's last.
+    more: bool = False
 
 
 def _as_seen(repo: SqlRepository, viewer: User | None,
@@ -173,7 +175,8 @@ class Triage:
                     display_name: str | None = None, skip_bad: bool = False,
                     on_wait: Callable[[], None] = lambda: None,
                     mapping: FormMapping | None = None,
-                    progress: Callable[[int], None] | None = None) -> ImportResult:
+                    progress: Callable[[int], None] | None = None,
+                    bulk: bool = False) -> ImportResult:
         """Import one file through the pipeline, all or nothing.
 
         The messages are written in short transactions (one per batch), hidden until the whole
@@ -183,7 +186,9 @@ class Triage:
         A malformed record raises ImportFailure, unless ``skip_bad``: then it is set aside,
         named in the result, and the rest is stored. Importing the same file again adds
         nothing. A form export is read through its column ``mapping``; ``progress`` is told
-        how many records have been read after each batch.
+        how many records have been read after each batch. ``bulk`` (a large archive): the
+        messages are stored in larger batches without being judged; the next re-analysis
+        (``analyse``) judges them and reassesses their senders.
         """
         require(actor, Role.ANALYST)
         name = display_name or path.name
@@ -206,13 +211,14 @@ class Triage:
                 record = repo.start_import(target.id, channel.id, importer.fmt, name,
                                            _file_sha256(path), actor.username, staged=True)
             try:
-                added, skipped = self._stage(importer, source, record, target.id, progress)
+                added, skipped = self._stage(importer, source, record, target.id, progress,
+                                             bulk=bulk)
                 with self.context.transaction(write=True) as repo:
                     repo.publish_import(record.id, added, skipped)
                     repo.audit(actor.username, "import.completed", f"import:{record.id}",
                                json.dumps({"format": importer.fmt, "file": name,
                                            "added": added, "skipped": skipped,
-                                           "malformed": len(source.bad)}))
+                                           "malformed": len(source.bad), "bulk": bulk}))
             except BaseException:
                 self._discard(record.id)
                 raise
@@ -238,6 +244,9 @@ class Triage:
     def plan_upload(self, actor: User, token: str) -> UploadPlan:
         """What a held file is: its format as the command line would guess it, and for a table
         not in the generic schema its headers, first rows and the mapping to start from."""
+        from civicshield.connectors.forms.connector import TABLES, table_head
+        from civicshield.connectors.generic import OPTIONAL, REQUIRED
+
         require(actor, Role.ANALYST)
         held = self._hold.get(token)
         with self._hold.opened(token) as path:
@@ -261,6 +270,8 @@ class Triage:
         """Import a held file (through ``mapping`` for a form export, remembered under
         ``remember_as`` for the next export of the same form), then forget it. A failed
         import keeps the file so it can be tried again."""
+        from civicshield.connectors.forms.connector import table_head
+
         require(actor, Role.ANALYST)
         held = self._hold.get(token)
         with self._hold.opened(token) as path:
@@ -282,6 +293,8 @@ class Triage:
     def form_mapping(self, path: Path, spec: str) -> FormMapping:
         """The mapping for a form export named on the command line: ``saved`` (the one saved
         for its form on the dashboard), ``guess``, or written out (domain.forms.parse_mapping)."""
+        from civicshield.connectors.forms.connector import table_head
+
         headers, _ = table_head(path, path.name, rows=0)
         if spec == "saved":
             with self.context.transaction() as repo:
@@ -312,12 +325,23 @@ class Triage:
                 lambda: handle.read(1 << 20), b"")) - 1)
 
     def _stage(self, importer: Importer, source: ImportSource, record: ImportRecord,
-               principal_id: int, progress: Callable[[int], None] | None) -> tuple[int, int]:
+               principal_id: int, progress: Callable[[int], None] | None, *,
+               bulk: bool = False) -> tuple[int, int]:
         """Read the file and write it, hidden, one batch per transaction."""
         added = skipped = 0
         with self.context.transaction() as repo:
             profile, blocked = repo.profile(principal_id), tuple(repo.blocked_patterns())
-        for chunk in _chunks(importer.read(source), self.context.settings.import_batch_size):
+        size = self.context.settings.import_batch_size
+        if bulk:
+            for chunk in _chunks(importer.read(source), size * BULK_BATCHES):
+                with self.context.transaction(write=True) as repo:
+                    done = pipeline.run(pipeline.Batch(drafts=tuple(chunk)), self._pipeline(
+                        repo, record, profile, blocked), steps=pipeline.BULK)
+                added, skipped = added + done.stored, skipped + done.skipped
+                if progress is not None:
+                    progress(added + skipped + len(source.bad))
+            return added, skipped
+        for chunk in _chunks(importer.read(source), size):
             # read and judge holding no lock (the detectors are the slow part) ...
             with self.context.transaction(write=False) as repo:
                 judged = pipeline.run(pipeline.Batch(drafts=tuple(chunk)), self._pipeline(
@@ -464,6 +488,12 @@ class Triage:
         with self.context.transaction() as repo:
             return repo.queue_count(flt, cap=cap)
 
+    def count_unjudged(self) -> int:
+        """How many messages wait for their first analysis (a bulk import's), counted up to
+        COUNT_CAP (``COUNT_CAP + 1``: more)."""
+        with self.context.transaction() as repo:
+            return repo.count_unjudged(COUNT_CAP)
+
     def queue_rows(self, flt: QueueFilter, *, limit: int = 50, after: Cursor | None = None,
                    viewer: User | None = None) -> QueuePage:
         """A page of the queue with one sender's near-identical messages as one row, worst
@@ -521,15 +551,17 @@ class Triage:
             return repo.recent_review_batches(limit, actor)
 
     # ---- senders -----------------------------------------------------------------------
-    def sender_view(self, sender_id: int, *, limit: int = 200,
-                    viewer: User | None = None) -> SenderView:
-        """A sender, the identities merged with them, and their timeline across channels, as
-        ``viewer`` may see it."""
+    def sender_view(self, sender_id: int, *, limit: int = 100,
+                    viewer: User | None = None,
+                    before: tuple[datetime, int] | None = None) -> SenderView:
+        """A sender, the identities merged with them, and their timeline across channels
+        (``limit`` messages, older than ``before`` when given), as ``viewer`` may see it."""
         with self.context.transaction() as repo:
             sender = repo.sender(sender_id)
+            timeline = repo.sender_timeline(sender.group_id, limit + 1, before)
             return SenderView(sender, repo.sender_group(sender.group_id),
-                              _as_seen(repo, viewer, repo.sender_timeline(sender.group_id,
-                                                                          limit)))
+                              _as_seen(repo, viewer, timeline[:limit]),
+                              more=len(timeline) > limit)
 
     def merge_senders(self, actor: User, keep_sender_id: int,
                       merge_sender_id: int) -> SenderMerge:

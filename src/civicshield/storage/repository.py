@@ -55,7 +55,7 @@ from civicshield.domain.models import (
 from civicshield.domain.ports import AnalysedMessage, ImportRecord, QueueFilter
 from civicshield.domain.profile import ProtectedProfile
 from civicshield.domain.search import SearchQuery
-from civicshield.domain.similarity import Identity, email_of, near_key, user_name_variants
+from civicshield.domain.similarity import Identity, identity_keys, near_key
 from civicshield.storage import search
 from civicshield.storage.evidence import SqlEvidenceRepository
 from civicshield.storage.exposure import SqlExposureRepository
@@ -73,6 +73,7 @@ from civicshield.storage.tables import (
     principals,
     review_changes,
     risk_changes,
+    sender_keys,
     sender_merges,
     senders,
     sessions,
@@ -100,6 +101,8 @@ def _bonus(level: str) -> float:
     return RISK_RANK_BONUS[RiskLevel(level)]
 
 
+#: Suggested matches compare a sender's wording with that of the store's latest messages.
+RECENT_MESSAGES = 2_000
 #: A queue position: (rank, created_at, id) of the last row shown; the next page starts after.
 Cursor = tuple[float, datetime, int]
 
@@ -378,12 +381,20 @@ class SqlRepository:
         known = self._sender_keys(list(refs))
         missing = [ref for key, ref in refs.items() if key not in known]
         if missing:
-            self.conn.execute(insert(senders), [
+            added = self.conn.execute(insert(senders).returning(
+                senders.c.id, sort_by_parameter_order=True), [
                 {"platform": r.platform, "external_id": r.external_id, "handle": r.handle[:300],
                  "display_name": r.display_name[:300], "group_id": None, "risk_level": "low",
-                 "risk_score": 0.0, "risk_signals": "[]"} for r in missing])
+                 "risk_score": 0.0, "risk_signals": "[]"} for r in missing]).scalars().all()
             self.conn.execute(update(senders).where(senders.c.group_id.is_(None))
                               .values(group_id=senders.c.id))
+            keys = [{"sender_id": sender_id, "key": key[:400]}
+                    for sender_id, r in zip(added, missing, strict=True)
+                    for key in sorted(identity_keys(Identity(
+                        sender_id, sender_id, r.platform, r.external_id, r.handle[:300],
+                        r.display_name[:300])))]
+            if keys:
+                self.conn.execute(insert(sender_keys), keys)
             known = self._sender_keys(list(refs))
         return {key: ids[0] for key, ids in known.items()}
 
@@ -688,6 +699,15 @@ class SqlRepository:
         return int(self.conn.execute(select(func.count()).select_from(inner.subquery()))
                    .scalar_one())
 
+    def count_unjudged(self, cap: int) -> int:
+        """How many shown messages no detector has judged yet (a bulk import's), up to
+        ``cap + 1``."""
+        inner = select(messages.c.id).where(messages.c.analysis_signature == "",
+                                            messages.c.superseded.is_(False),
+                                            messages.c.staged.is_(False)).limit(cap + 1)
+        return int(self.conn.execute(select(func.count()).select_from(inner.subquery()))
+                   .scalar_one())
+
     def message(self, message_id: int) -> StoredMessage:
         """One message with its findings."""
         found = self._load(select(messages).where(messages.c.id == message_id), with_findings=True)
@@ -860,11 +880,17 @@ class SqlRepository:
         stats = self._senders_with_stats(rows)
         return [stats[r.id] for r in rows]
 
-    def sender_timeline(self, group_id: int, limit: int) -> list[StoredMessage]:
-        """A sender group's messages across channels, newest first."""
+    def sender_timeline(self, group_id: int, limit: int,
+                        before: tuple[datetime, int] | None = None) -> list[StoredMessage]:
+        """A sender group's messages across channels, newest first; those older than
+        ``before`` (a message's time and id) when given."""
+        older = [] if before is None else [or_(
+            messages.c.created_at < before[0],
+            and_(messages.c.created_at == before[0], messages.c.id < before[1]))]
         return self._load(select(messages).where(messages.c.group_id == group_id,
-                                                 messages.c.staged.is_(False))
-                          .order_by(messages.c.created_at.desc()).limit(limit))
+                                                 messages.c.staged.is_(False), *older)
+                          .order_by(messages.c.created_at.desc(), messages.c.id.desc())
+                          .limit(limit))
 
     def merge_senders(self, keep_group_id: int, merge_group_id: int,
                       actor: str) -> SenderMerge:
@@ -943,38 +969,32 @@ class SqlRepository:
                                                            list[Identity], dict[int, list[str]]]:
         """What ``domain.similarity.suggest_matches`` compares, bounded: the group's
         identities and latest texts; identities elsewhere with its email addresses or names;
-        and the latest flagged or linking messages of other groups, with their identities."""
+        and, of the store's latest RECENT_MESSAGES, the flagged or linking messages of other
+        groups, with their identities."""
         mine = [_identity(r) for r in self.conn.execute(
             select(senders).where(senders.c.group_id == group_id))]
         texts = list(self.conn.execute(
-            select(messages.c.text).join(senders, senders.c.id == messages.c.sender_id)
-            .where(senders.c.group_id == group_id, messages.c.staged.is_(False))
+            select(messages.c.text)
+            .where(messages.c.group_id == group_id, messages.c.staged.is_(False))
             .order_by(messages.c.created_at.desc()).limit(own_texts)).scalars())
-        emails = sorted({e for i in mine for e in (email_of(i.external_id), email_of(i.handle))
-                         if e})
-        names = sorted({i.display_name.strip().lower() for i in mine
-                        if len(i.display_name.split()) >= 2})
-        user_names = sorted({v for i in mine for v in user_name_variants(i.handle) |
-                             (user_name_variants(i.external_id) if email_of(i.external_id)
-                              else set())})[:16]
-        wanted: list[ColumnElement[bool]] = [
-            func.lower(column).contains(name, autoescape=True)
-            for name in user_names for column in (senders.c.handle, senders.c.external_id)]
-        if emails:
-            wanted += [func.lower(senders.c.external_id).in_(emails),
-                       func.lower(senders.c.handle).in_(emails)]
-        if names:
-            wanted.append(func.lower(func.trim(senders.c.display_name)).in_(names))
+        keys = sorted(set().union(*(identity_keys(i) for i in mine)))
         others = [_identity(r) for r in self.conn.execute(
-            select(senders).where(or_(*wanted), senders.c.group_id != group_id).limit(200))
-        ] if wanted else []
+            select(senders).where(senders.c.id.in_(
+                select(sender_keys.c.sender_id).where(sender_keys.c.key.in_(keys))),
+                senders.c.group_id != group_id).order_by(senders.c.id).limit(200))
+        ] if keys else []
+        # among the latest messages only (read newest first along the time index): the
+        # cost stays the same however large the store grows
+        recent = (select(messages.c.text, messages.c.group_id, messages.c.flags,
+                         messages.c.created_at)
+                  .where(messages.c.staged.is_(False))
+                  .order_by(messages.c.created_at.desc()).limit(RECENT_MESSAGES).subquery())
         rows = self.conn.execute(
-            select(messages.c.text, senders.c.group_id)
-            .join(senders, senders.c.id == messages.c.sender_id)
-            .where(senders.c.group_id != group_id, messages.c.staged.is_(False),
-                   or_(and_(messages.c.flags != "", messages.c.flags != "spam"),
-                       messages.c.text.like("%http%")))
-            .order_by(messages.c.created_at.desc()).limit(other_texts)).all()
+            select(recent.c.text, recent.c.group_id)
+            .where(recent.c.group_id != group_id,
+                   or_(and_(recent.c.flags != "", recent.c.flags != "spam"),
+                       recent.c.text.like("%http%")))
+            .order_by(recent.c.created_at.desc()).limit(other_texts)).all()
         by_group: dict[int, list[str]] = defaultdict(list)
         for r in rows:
             by_group[int(r.group_id)].append(r.text)

@@ -89,6 +89,15 @@ senders = Table(
     UniqueConstraint("platform", "external_id", name="uq_senders_identity"),
 )
 
+#: What each sender identity may share with another identity of the same person
+#: (domain.similarity.identity_keys): an email address, a user name, a full name.
+sender_keys = Table(
+    "sender_keys", metadata,
+    Column("sender_id", ForeignKey("senders.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Index("ix_sender_keys_key", "key"),
+)
+
 imports = Table(
     "imports", metadata,
     Column("id", Integer, primary_key=True),
@@ -164,6 +173,9 @@ Index("ix_messages_queue_channel", messages.c.channel_id, messages.c.rank,
       messages.c.created_at, messages.c.id,
       sqlite_where=_SHOWN, postgresql_where=_SHOWN)
 Index("ix_messages_group_time", messages.c.group_id, messages.c.created_at)
+#: Messages a bulk import stored unjudged (no detector signature yet): few or none.
+_UNJUDGED = (messages.c.analysis_signature == "") & _SHOWN
+Index("ix_messages_unjudged", messages.c.id, sqlite_where=_UNJUDGED, postgresql_where=_UNJUDGED)
 Index("ix_messages_sender_time", messages.c.sender_id, messages.c.created_at)
 
 #: The queue narrowed to a label, from an index: one row per flagged label of a message, with

@@ -16,7 +16,7 @@ from civicshield.domain.evidence import Severity, suggested_severity
 from civicshield.domain.models import ReviewBatch, ReviewState, Role
 from civicshield.domain.ports import QueueFilter
 from civicshield.domain.search import parse_search
-from civicshield.services.triage import count_cap, cursor_text, parse_cursor
+from civicshield.services.triage import COUNT_CAP, count_cap, cursor_text, parse_cursor
 from civicshield.web.auth import Session, current_session, needs, safe_next, service
 from civicshield.web.render import page
 
@@ -33,6 +33,18 @@ def _date(value: str, name: str) -> datetime | None:
         return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError as exc:
         raise InvalidInputError(f"{name} must be a date such as 2026-11-01") from exc
+
+
+def _before(value: str) -> tuple[datetime, int] | None:
+    """A timeline position (``TIME~ID`` of the last message shown) from a link."""
+    if not value:
+        return None
+    at, _, mid = value.partition("~")
+    try:
+        return datetime.fromisoformat(at).astimezone(UTC), int(mid)
+    except ValueError as exc:
+        raise InvalidInputError("this link to older messages is damaged; open the sender "
+                                "again") from exc
 
 
 def _int(value: str, name: str) -> int | None:
@@ -107,6 +119,7 @@ def queue(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
                "until": until, "sender": sender, "q": q.strip()}
     return page(request, "queue.html", session=session, rows=shown.rows, total=shown.total,
                 cap=shown.cap, resting=resting, states=STATES, filters=filters,
+                unjudged=svc.triage.count_unjudged(), unjudged_cap=COUNT_CAP,
                 channels=svc.principals.channels(), later=bool(after),
                 next=cursor_text(shown.next) if shown.next else "",
                 query=urlencode({k: v for k, v in filters.items() if v}),
@@ -213,11 +226,11 @@ def senders(request: Request, session: Annotated[Session, needs(Role.VIEWER)],
 @router.get("/senders/{sender_id}", response_class=HTMLResponse)
 def sender(request: Request, sender_id: int,
            session: Annotated[Session, needs(Role.VIEWER)],
-           merged: Annotated[int | None, Query()] = None) -> HTMLResponse:
-    """A sender's risk, identities, timeline across channels, and who may be the same
-    person."""
+           merged: Annotated[int | None, Query()] = None, before: str = "") -> HTMLResponse:
+    """A sender's risk, identities, timeline across channels (a page at a time, older from
+    ``before``), and who may be the same person."""
     svc = service(request)
-    view = svc.triage.sender_view(sender_id, viewer=session.user)
+    view = svc.triage.sender_view(sender_id, viewer=session.user, before=_before(before))
     merge = svc.triage.sender_merge(merged) if merged else None
     if merge is not None and (merge.undone or merge.actor != session.user.username):
         merge = None

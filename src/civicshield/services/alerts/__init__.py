@@ -36,8 +36,7 @@ from civicshield.domain.evidence import Severity
 from civicshield.domain.models import Role, StoredMessage, User
 from civicshield.domain.ports import StopSignal
 from civicshield.domain.safety import Contact, SafetyPlan
-from civicshield.network import guarded_client
-from civicshield.notify import smtp, webhook
+from civicshield.notify import smtp
 from civicshield.services.alerts.messages import notification_text
 from civicshield.services.alerts.rules import RuleSet, load_rules, parse_rules
 from civicshield.services.context import ServiceContext
@@ -297,6 +296,9 @@ class Alerts:
         return sent
 
     def _send(self, item: Outgoing, hooks: dict[str, NotifyTarget]) -> tuple[str, bool] | None:
+        from civicshield.network import guarded_client  # HTTP is loaded when sending
+        from civicshield.notify import webhook
+
         note = item.payload
         reference = hashlib.sha256(item.key.encode()).hexdigest()[:40]
         settings = self.context.settings
@@ -404,6 +406,8 @@ class Alerts:
                    min_severity: Severity) -> int:
         """A new webhook (admins); the address must be https unless the operator allowed its
         host."""
+        from civicshield.notify import webhook
+
         require(actor, Role.ADMIN)
         if kind not in webhook.KINDS:
             raise InvalidInputError(f"unknown webhook kind {kind!r} ({', '.join(webhook.KINDS)})")
