@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from civicshield.app import CivicShield
 from civicshield.config import Settings, load_settings
 from civicshield.domain.errors import CivicShieldError, ImportFailure
+
+if TYPE_CHECKING:
+    from civicshield.app import CivicShield
 
 
 class Failure(click.ClickException):
@@ -44,6 +46,8 @@ class _Context:
 
     def service(self) -> CivicShield:
         try:
+            from civicshield.app import CivicShield  # the store, when a command needs it
+
             return CivicShield.open(self.settings)
         except CivicShieldError as exc:
             raise SetupFailure(str(exc)) from exc

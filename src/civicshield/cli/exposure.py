@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from civicshield.app import CivicShield
 from civicshield.cli.common import _Context, _guard, pass_ctx
 from civicshield.domain.access import cli_actor
 from civicshield.domain.exposure import KINDS, RequestState
 from civicshield.domain.laws import statutes
+
+if TYPE_CHECKING:
+    from civicshield.app import CivicShield
 
 _PRINCIPAL = click.option("--principal", help="The protected person's short name (if several).")
 

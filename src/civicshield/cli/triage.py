@@ -12,7 +12,6 @@ from typing import Any, TextIO
 
 import click
 
-from civicshield.app import build_registry
 from civicshield.cli.common import Failure, _Context, _guard, pass_ctx
 from civicshield.domain.access import cli_actor
 from civicshield.domain.detection import LABELS
@@ -20,7 +19,6 @@ from civicshield.domain.models import ChannelKind, ReviewState
 from civicshield.domain.ports import QueueFilter
 from civicshield.domain.profile import ProtectedProfile
 from civicshield.domain.search import parse_search
-from civicshield.services.triage import classify_records
 
 
 @click.command("import")
@@ -112,6 +110,9 @@ def classify(ctx: _Context, profile_path: Path | None, input_file: TextIO) -> No
     if profile_path is not None:
         profile = _guard(lambda: ProtectedProfile.from_json(
             profile_path.read_text(encoding="utf-8"), source=str(profile_path)))
+    from civicshield.app import build_registry
+    from civicshield.services.triage import classify_records
+
     registry, _ = build_registry(ctx.settings)
     out = sys.stdout
     for result in classify_records(registry, _classify_input(input_file), profile):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from civicshield.app import CivicShield
 from civicshield.cli.common import SetupFailure, _Context, _guard, pass_ctx
 from civicshield.config import Settings
 from civicshield.domain.access import cli_actor
 from civicshield.domain.errors import CivicShieldError
+
+if TYPE_CHECKING:
+    from civicshield.app import CivicShield
 
 
 @click.command()
@@ -18,6 +22,8 @@ def init(ctx: _Context) -> None:
 
     The first time, an 'admin' account is created and its one-time password printed.
     """
+    from civicshield.app import CivicShield
+
     try:
         service, created_key = CivicShield.initialise(ctx.settings)
     except CivicShieldError as exc:
@@ -63,6 +69,7 @@ def _serve(service: CivicShield, host: str | None, port: int | None) -> None:
 @pass_ctx
 def demo(ctx: _Context, *, no_serve: bool, port: int | None) -> None:
     """Initialise the store, load the bundled demo workspace, and serve the dashboard."""
+    from civicshield.app import CivicShield
     from civicshield.demo import load_demo
 
     try:
