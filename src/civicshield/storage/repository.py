@@ -381,21 +381,19 @@ class SqlRepository:
         known = self._sender_keys(list(refs))
         missing = [ref for key, ref in refs.items() if key not in known]
         if missing:
-            added = self.conn.execute(insert(senders).returning(
-                senders.c.id, sort_by_parameter_order=True), [
+            self.conn.execute(insert(senders), [
                 {"platform": r.platform, "external_id": r.external_id, "handle": r.handle[:300],
                  "display_name": r.display_name[:300], "group_id": None, "risk_level": "low",
-                 "risk_score": 0.0, "risk_signals": "[]"} for r in missing]).scalars().all()
+                 "risk_score": 0.0, "risk_signals": "[]"} for r in missing])
             self.conn.execute(update(senders).where(senders.c.group_id.is_(None))
                               .values(group_id=senders.c.id))
-            keys = [{"sender_id": sender_id, "key": key[:400]}
-                    for sender_id, r in zip(added, missing, strict=True)
+            known = self._sender_keys(list(refs))
+            keys = [{"sender_id": known[r.key][0], "key": key[:400]} for r in missing
                     for key in sorted(identity_keys(Identity(
-                        sender_id, sender_id, r.platform, r.external_id, r.handle[:300],
-                        r.display_name[:300])))]
+                        known[r.key][0], known[r.key][0], r.platform, r.external_id,
+                        r.handle[:300], r.display_name[:300])))]
             if keys:
                 self.conn.execute(insert(sender_keys), keys)
-            known = self._sender_keys(list(refs))
         return {key: ids[0] for key, ids in known.items()}
 
     def store_messages(self, record: ImportRecord, analysed: Sequence[AnalysedMessage],
@@ -411,12 +409,30 @@ class SqlRepository:
                 .where(senders.c.id.in_(chunk))))
         rows = [_message_row(record, m, sender_ids[m.draft.sender.key],
                              *placed[sender_ids[m.draft.sender.key]]) for m in analysed]
-        inserted = self.conn.execute(
-            insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows).all()
-        self._insert_findings(zip([r.id for r in inserted], analysed, strict=True))
-        self._sync_labels(r.id for r, m in zip(inserted, analysed, strict=True) if m.flags)
+        ids = self._insert_messages(record.principal_id, rows)
+        self._insert_findings(zip(ids, analysed, strict=True))
+        self._sync_labels(i for i, m in zip(ids, analysed, strict=True) if m.flags)
         self.update_sender_risks(risks)
-        return len(inserted)
+        return len(ids)
+
+    def _insert_messages(self, principal_id: int, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert message rows; their ids, in the rows' order. SQLite cannot return ids in
+        order from one statement of many rows (SQLAlchemy would insert them one by one), so
+        there the rows go in one executemany and the ids are read back by their identity."""
+        if self.conn.dialect.name != "sqlite":
+            return [int(i) for i in self.conn.execute(insert(messages).returning(
+                messages.c.id, sort_by_parameter_order=True), rows).scalars()]
+        self.conn.execute(insert(messages), rows)
+        by_key: dict[Key, int] = {}
+        for platform, ids in _by_platform([(r["platform"], r["external_id"])
+                                           for r in rows]).items():
+            for chunk in _chunks(ids):
+                by_key.update(((platform, r.external_id), int(r.id))
+                              for r in self.conn.execute(
+                    select(messages.c.id, messages.c.external_id).where(
+                        messages.c.principal_id == principal_id,
+                        messages.c.platform == platform, messages.c.external_id.in_(chunk))))
+        return [by_key[(r["platform"], r["external_id"])] for r in rows]
 
     def _insert_findings(self, pairs: Iterable[tuple[int, AnalysedMessage]]) -> None:
         rows = [{"message_id": message_id, "detector": f.detector, "version": f.version,
