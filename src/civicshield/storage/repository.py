@@ -101,6 +101,8 @@ def _bonus(level: str) -> float:
     return RISK_RANK_BONUS[RiskLevel(level)]
 
 
+#: Publishing an import shows its messages this many ids per statement.
+PUBLISH_IDS = 10_000
 #: Suggested matches compare a sender's wording with that of the store's latest messages.
 RECENT_MESSAGES = 2_000
 #: A queue position: (rank, created_at, id) of the last row shown; the next page starts after.
@@ -199,14 +201,23 @@ class SqlRepository:
                             file_name, file_sha256, staged=staged)
 
     def publish_import(self, import_id: int, added: int, skipped: int) -> None:
-        """Show a staged import's messages, all at once, and record its outcome."""
-        self.conn.execute(update(messages).where(messages.c.import_id == import_id,
-                                                 messages.c.staged.is_(True))
-                          .values(staged=False))
-        self.conn.execute(update(message_labels).where(
-            message_labels.c.message_id.in_(select(messages.c.id).where(
-                messages.c.import_id == import_id, messages.c.superseded.is_(False))))
-            .values(shown=True))
+        """Show a staged import's messages, all at once (one transaction), and record its
+        outcome. The rows change a range of ids per statement, so that what SQLite keeps to
+        undo a statement stays small however large the file."""
+        first, last = self.conn.execute(
+            select(func.min(messages.c.id), func.max(messages.c.id))
+            .where(messages.c.import_id == import_id)).one()
+        for low in range(int(first or 0), int(last or 0) + 1, PUBLISH_IDS):
+            window = messages.c.id.between(low, low + PUBLISH_IDS - 1)
+            self.conn.execute(update(messages).where(
+                window, messages.c.import_id == import_id, messages.c.staged.is_(True))
+                .values(staged=False))
+            self.conn.execute(update(message_labels).where(
+                message_labels.c.message_id.between(low, low + PUBLISH_IDS - 1),
+                message_labels.c.message_id.in_(select(messages.c.id).where(
+                    window, messages.c.import_id == import_id,
+                    messages.c.superseded.is_(False))))
+                .values(shown=True))
         self.finish_import(import_id, added, skipped)
 
     def discard_import(self, import_id: int) -> set[int]:
