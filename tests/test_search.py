@@ -188,3 +188,11 @@ def test_a_common_word_read_along_the_queue_index_finds_the_same_messages(
         page = searchable.triage.queue_rows(QueueFilter(search=parse_search(typed)), limit=2)
         ranks = [(r.message.rank, r.message.created_at) for r in page.rows]
         assert ranks == sorted(ranks, reverse=True)
+
+
+def test_the_sqlite_schema_names_the_table_and_tokenizer_the_queries_use() -> None:
+    from civicshield.storage.search import FTS_TABLE, FTS_TOKENIZER, SQLITE_SCHEMA
+
+    assert f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(" in SQLITE_SCHEMA[0]
+    assert f"tokenize='{FTS_TOKENIZER}'" in SQLITE_SCHEMA[0]
+    assert all(FTS_TABLE in statement for statement in SQLITE_SCHEMA)
