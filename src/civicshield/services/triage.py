@@ -70,6 +70,8 @@ class ImportResult:
     bad: tuple[str, ...] = ()
 
 
+#: A sender's timeline shows this many messages a page.
+SENDER_PAGE = 50
 #: A bulk import writes this many pipeline batches per transaction.
 BULK_BATCHES = 10
 #: Counting the messages a queue view holds stops past this (a page says "more than 10,000");
@@ -551,15 +553,16 @@ class Triage:
             return repo.recent_review_batches(limit, actor)
 
     # ---- senders -----------------------------------------------------------------------
-    def sender_view(self, sender_id: int, *, limit: int = 100,
+    def sender_view(self, sender_id: int, *, limit: int = SENDER_PAGE,
                     viewer: User | None = None,
                     before: tuple[datetime, int] | None = None) -> SenderView:
         """A sender, the identities merged with them, and their timeline across channels
         (``limit`` messages, older than ``before`` when given), as ``viewer`` may see it."""
         with self.context.transaction() as repo:
-            sender = repo.sender(sender_id)
+            group = repo.sender_group(repo.sender(sender_id, with_stats=False).group_id)
+            sender = next(s for s in group if s.id == sender_id)
             timeline = repo.sender_timeline(sender.group_id, limit + 1, before)
-            return SenderView(sender, repo.sender_group(sender.group_id),
+            return SenderView(sender, group,
                               _as_seen(repo, viewer, timeline[:limit]),
                               more=len(timeline) > limit)
 
@@ -602,7 +605,7 @@ class Triage:
     def suggested_matches(self, sender_id: int) -> list[tuple[Sender, Match]]:
         """Other senders who may be the same person as this one, each with why."""
         with self.context.transaction() as repo:
-            sender = repo.sender(sender_id)
+            sender = repo.sender(sender_id, with_stats=False)
             mine, texts, others, other_texts = repo.match_candidates(sender.group_id)
             found = suggest_matches(mine, texts, others, other_texts)
             return [(repo.sender(m.sender_id), m) for m in found]

@@ -101,8 +101,10 @@ def _bonus(level: str) -> float:
     return RISK_RANK_BONUS[RiskLevel(level)]
 
 
-#: Publishing an import shows its messages this many ids per statement.
-PUBLISH_IDS = 10_000
+#: Publishing an import shows its messages this many ids per statement: what SQLite keeps to
+#: undo one statement (a copy of each index page it changes, in memory under SQLCipher) stays
+#: small however large the store.
+PUBLISH_IDS = 2_000
 #: Suggested matches compare a sender's wording with that of the store's latest messages.
 RECENT_MESSAGES = 2_000
 #: A queue position: (rank, created_at, id) of the last row shown; the next page starts after.
@@ -119,7 +121,7 @@ class SqlRepository:
         self._channels: dict[int, Channel] | None = None
         self._sender_ids: dict[Key, tuple[int, int]] = {}  # key -> (sender id, group id)
         self._group_risks: dict[int, tuple[str, float, str]] = {}  # group -> stored risk
-        self._search_counts: dict[SearchQuery, int] = {}  # search -> messages it matches
+        self._common_searches: dict[SearchQuery, bool] = {}  # search -> whether common
         self.evidence = SqlEvidenceRepository(conn, cipher, signer)
         self.exposure = SqlExposureRepository(conn, cipher)
 
@@ -620,9 +622,11 @@ class SqlRepository:
         the queue's index (SQLite; counted once per unit of work)."""
         if self.conn.dialect.name != "sqlite":
             return False
-        if query not in self._search_counts:
-            self._search_counts[query] = search.sqlite_match_count(self.conn, query)
-        return self._search_counts[query] > search.DRIVE_FROM_MATCHES
+        if query not in self._common_searches:
+            common = search.common_from(search.sqlite_store_size(self.conn))
+            self._common_searches[query] = search.sqlite_match_count(
+                self.conn, query, common) > common
+        return self._common_searches[query]
 
     def _filtered(self, query: Select[Any], flt: QueueFilter) -> Select[Any]:
         return query.where(*self._conditions(messages, flt))
@@ -697,10 +701,7 @@ class SqlRepository:
                     and_(messages.c.group_id == g, messages.c.near_key == k) for g, k in chunk
                 ]))).scalars()]
             for part in _chunks(candidates):
-                for r in self.conn.execute(
-                        select(messages.c.id, messages.c.group_id, messages.c.near_key)
-                        .where(messages.c.id.in_(part),
-                               *self._conditions(messages, flt, probe=True))):
+                for r in self.conn.execute(self._members(flt, part)):
                     members[(int(r.group_id), r.near_key)].append(int(r.id))
         for ids in members.values():
             ids.sort()
@@ -709,6 +710,16 @@ class SqlRepository:
             ids = members.get((m.sender.group_id, keys[m.id]), [m.id])
             out.append(QueueRow(m, len(ids), tuple(ids)))
         return out
+
+    def _members(self, flt: QueueFilter, ids: Sequence[int]) -> Select[Any]:
+        """Which of these messages the filter keeps (on SQLite a search's matches are read
+        from its index, each checked against the ids)."""
+        columns = (messages.c.id, messages.c.group_id, messages.c.near_key)
+        if flt.search is not None and self.conn.dialect.name == "sqlite":
+            return search.sqlite_from_matches(flt.search, messages, columns, ids).where(
+                *self._conditions(messages, replace(flt, search=None), probe=True))
+        return select(*columns).where(messages.c.id.in_(ids),
+                                      *self._conditions(messages, flt, probe=True))
 
     def _near_keys(self, message_ids: Sequence[int]) -> dict[int, str]:
         return {int(r.id): r.near_key for r in self.conn.execute(
@@ -719,6 +730,10 @@ class SqlRepository:
         answer is then ``cap + 1``: "more than cap")."""
         if cap is None:
             inner = select(messages.c.id).where(*self._conditions(messages, flt))
+        elif flt.search is not None and self.conn.dialect.name == "sqlite":
+            # read from the search's index one match at a time, and stop past the cap
+            inner = search.sqlite_from_matches(flt.search, messages, [messages.c.id]).where(
+                *self._conditions(messages, replace(flt, search=None))).limit(cap + 1)
         elif flt.search is not None:  # read from the search's matches, and stop past the cap
             inner = select(messages.c.id).where(*self._conditions(messages, flt)).limit(cap + 1)
         else:  # read along the queue's own index, and stop past the cap
@@ -893,12 +908,13 @@ class SqlRepository:
             query.order_by(func.max(review_changes.c.id).desc()).limit(limit))]
         return [self.review_batch(b) for b in batches]
 
-    def sender(self, sender_id: int) -> Sender:
-        """One sender."""
+    def sender(self, sender_id: int, *, with_stats: bool = True) -> Sender:
+        """One sender; ``with_stats``: with how many messages they sent, and when (read from
+        each of their messages)."""
         row = self.conn.execute(select(senders).where(senders.c.id == sender_id)).first()
         if row is None:
             raise NotFoundError(f"no sender with id {sender_id}")
-        return self._senders_with_stats([row])[row.id]
+        return self._senders_with_stats([row])[row.id] if with_stats else _sender(row, None)
 
     def sender_group(self, group_id: int) -> list[Sender]:
         """Every platform identity merged into one group."""

@@ -6,6 +6,8 @@ punctuation; neither stems nor folds accents, so both find the same messages.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,29 +59,58 @@ def tsquery(search: SearchQuery) -> str:
     return " & ".join(terms)
 
 
-#: SQLite: a search that matches more messages than this is read along the queue's own index
-#: (each row checked against the matches, which are dense enough that a page fills quickly);
-#: one that matches fewer is read from its matches and sorted.
+#: SQLite: a search is common when it matches more messages than this, or than the square
+#: root of COMMON_FACTOR times the store's size, whichever is more. A common search's page is
+#: read along the queue's own index, each row checked against the search index (a page fills
+#: after about a page's worth over the share of messages that match); a rarer one is read
+#: from its matches and sorted (a cost that grows with the matches). The two costs meet about
+#: there.
 DRIVE_FROM_MATCHES = 3_000
+COMMON_FACTOR = 100
+
+
+def common_from(store_size: int) -> int:
+    """How many matches make a search common in a store of ``store_size`` messages."""
+    return max(DRIVE_FROM_MATCHES, math.isqrt(COMMON_FACTOR * max(store_size, 0)))
+
+
+def _match(search: SearchQuery) -> ColumnElement[bool]:
+    return sa.literal_column(FTS_TABLE).op("MATCH")(sa.literal(fts5_query(search)))
 
 
 def _hits(search: SearchQuery) -> sa.Select[Any]:
-    return sa.select(_fts.c.rowid).where(
-        sa.literal_column(FTS_TABLE).op("MATCH")(sa.literal(fts5_query(search))))
+    return sa.select(_fts.c.rowid).where(_match(search))
 
 
-def sqlite_match_count(conn: sa.Connection, search: SearchQuery) -> int:
-    """How many stored messages (every version, staged or not) hold the search: read from
-    the FTS5 index alone."""
+def sqlite_match_count(conn: sa.Connection, search: SearchQuery, cap: int) -> int:
+    """How many stored messages (every version, staged or not) hold the search, read from
+    the FTS5 index alone, counting up to ``cap + 1``."""
     return int(conn.execute(sa.select(sa.func.count()).select_from(
-        _hits(search).subquery())).scalar_one())
+        _hits(search).limit(cap + 1).subquery())).scalar_one())
+
+
+def sqlite_store_size(conn: sa.Connection) -> int:
+    """About how many messages the store holds (the highest id: read from the end of the
+    table, not counted)."""
+    return int(conn.execute(sa.text("SELECT max(rowid) FROM messages")).scalar() or 0)
+
+
+def sqlite_from_matches(search: SearchQuery, table: Any, columns: Sequence[Any],
+                        ids: Sequence[int] | None = None) -> sa.Select[Any]:
+    """SQLite: ``columns`` of the rows of ``table`` that hold the search, read from the search
+    index in its own order and each looked up by id, with no list of the matches built
+    first (for a count that stops early); ``ids``: only these rows, checked before the
+    lookup."""
+    query = sa.select(*columns).select_from(
+        _fts.join(table, table.c.id == _fts.c.rowid + 0)).where(_match(search))
+    return query if ids is None else query.where((_fts.c.rowid + 0).in_(ids))
 
 
 def matches(dialect: str, table: Any, search: SearchQuery, *,
             check_only: bool = False) -> ColumnElement[bool]:
     """The condition that a row of ``table`` (messages or an alias of it) holds the search.
-    ``check_only`` (SQLite): the matches are a set each row is checked against, never the
-    rows a query starts from (for rows read along another index)."""
+    ``check_only`` (SQLite): each row is looked up in the search index by its id, for rows
+    read along another index; otherwise the matches are the rows a query starts from."""
     if dialect == "postgresql":
         return pg_document(table.c.subject, table.c.text).op("@@")(sa.func.to_tsquery(
             sa.literal_column("'simple'::regconfig"), sa.literal(tsquery(search))))

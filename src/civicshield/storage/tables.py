@@ -134,21 +134,21 @@ messages = Table(
     Column("raw_sha256", String(64), nullable=False),
     Column("flags", String(200), nullable=False, default=""),
     Column("cues", String(200), nullable=False, default="", server_default=""),
-    Column("priority", Float, nullable=False, default=0.0, index=True),
+    Column("priority", Float, nullable=False, default=0.0),
     Column("analysis_signature", String(500), nullable=False, default=""),
     Column("review_state", String(16), nullable=False, default="new", index=True),
     Column("reviewed_by", String(100), nullable=True),
     Column("reviewed_at", TS, nullable=True),
     # An edited record: later versions point at the first, and all but the newest are
     # superseded (kept as evidence; the queue shows the newest).
-    Column("origin_id", Integer, ForeignKey("messages.id"), nullable=True, index=True),
+    Column("origin_id", Integer, ForeignKey("messages.id"), nullable=True),
     Column("superseded", Boolean, nullable=False, default=False, server_default=false()),
     # Written by an import still under way: hidden until the import is published, removed if
     # it fails (a failed file leaves the store as it was).
     Column("staged", Boolean, nullable=False, default=False, server_default=false()),
     # Equal for messages that differ only in case, spacing, punctuation, links or numbers
     # (domain.similarity.near_key): the queue shows one sender's repeats as one row.
-    Column("near_key", String(16), nullable=False, default="", server_default="", index=True),
+    Column("near_key", String(16), nullable=False, default="", server_default=""),
     # What the queue is ordered by and filtered on, kept current by the repository: the
     # priority plus the sender's risk bonus, the sender's group, and whether anything flagged.
     Column("rank", Float, nullable=False, default=0.0, server_default="0"),
@@ -177,6 +177,10 @@ Index("ix_messages_group_time", messages.c.group_id, messages.c.created_at)
 _UNJUDGED = (messages.c.analysis_signature == "") & _SHOWN
 Index("ix_messages_unjudged", messages.c.id, sqlite_where=_UNJUDGED, postgresql_where=_UNJUDGED)
 Index("ix_messages_sender_time", messages.c.sender_id, messages.c.created_at)
+#: An edited record's later versions, by their first (the others have no origin).
+_EDITED = messages.c.origin_id.is_not(None)
+Index("ix_messages_origin_id", messages.c.origin_id, sqlite_where=_EDITED,
+      postgresql_where=_EDITED)
 
 #: The queue narrowed to a label, from an index: one row per flagged label of a message, with
 #: the message's queue columns copied (the repository keeps them in step with messages).
