@@ -101,9 +101,7 @@ def _bonus(level: str) -> float:
     return RISK_RANK_BONUS[RiskLevel(level)]
 
 
-#: Publishing an import shows its messages this many ids per statement: what SQLite keeps to
-#: undo one statement (a copy of each index page it changes, in memory under SQLCipher) stays
-#: small however large the store.
+#: Publishing an import shows its messages this many ids per statement.
 PUBLISH_IDS = 2_000
 #: Suggested matches compare a sender's wording with that of the store's latest messages.
 RECENT_MESSAGES = 2_000
@@ -204,22 +202,26 @@ class SqlRepository:
 
     def publish_import(self, import_id: int, added: int, skipped: int) -> None:
         """Show a staged import's messages, all at once (one transaction), and record its
-        outcome. The rows change a range of ids per statement, so that what SQLite keeps to
-        undo a statement stays small however large the file."""
+        outcome. The rows change a range of ids per statement, and on SQLite a statement
+        that fails fails the whole publication (``OR FAIL``: the caller's transaction is then
+        rolled back), so that SQLite keeps no copy of the pages a statement changes to undo
+        it alone: memory stays flat however large the file."""
         first, last = self.conn.execute(
             select(func.min(messages.c.id), func.max(messages.c.id))
             .where(messages.c.import_id == import_id)).one()
         for low in range(int(first or 0), int(last or 0) + 1, PUBLISH_IDS):
             window = messages.c.id.between(low, low + PUBLISH_IDS - 1)
-            self.conn.execute(update(messages).where(
-                window, messages.c.import_id == import_id, messages.c.staged.is_(True))
-                .values(staged=False))
-            self.conn.execute(update(message_labels).where(
-                message_labels.c.message_id.between(low, low + PUBLISH_IDS - 1),
-                message_labels.c.message_id.in_(select(messages.c.id).where(
-                    window, messages.c.import_id == import_id,
-                    messages.c.superseded.is_(False))))
-                .values(shown=True))
+            self.conn.execute(update(messages).prefix_with("OR FAIL", dialect="sqlite")
+                              .where(window, messages.c.import_id == import_id,
+                                     messages.c.staged.is_(True))
+                              .values(staged=False))
+            self.conn.execute(update(message_labels).prefix_with("OR FAIL", dialect="sqlite")
+                              .where(message_labels.c.message_id.between(
+                                         low, low + PUBLISH_IDS - 1),
+                                     message_labels.c.message_id.in_(select(messages.c.id).where(
+                                         window, messages.c.import_id == import_id,
+                                         messages.c.superseded.is_(False))))
+                              .values(shown=True))
         self.finish_import(import_id, added, skipped)
 
     def discard_import(self, import_id: int) -> set[int]:
@@ -623,7 +625,7 @@ class SqlRepository:
         if self.conn.dialect.name != "sqlite":
             return False
         if query not in self._common_searches:
-            common = search.common_from(search.sqlite_store_size(self.conn))
+            common = search.DRIVE_FROM_MATCHES
             self._common_searches[query] = search.sqlite_match_count(
                 self.conn, query, common) > common
         return self._common_searches[query]
@@ -695,14 +697,9 @@ class SqlRepository:
         members: dict[tuple[int, str], list[int]] = defaultdict(list)
         pairs = list({(m.sender.group_id, keys[m.id]) for m in picked})
         for chunk in _chunks(pairs, 100):
-            # the repeats of each row, by the repeats index; then those the filter keeps
-            candidates = [int(i) for i in self.conn.execute(
-                select(messages.c.id).where(or_(*[
-                    and_(messages.c.group_id == g, messages.c.near_key == k) for g, k in chunk
-                ]))).scalars()]
-            for part in _chunks(candidates):
-                for r in self.conn.execute(self._members(flt, part)):
-                    members[(int(r.group_id), r.near_key)].append(int(r.id))
+            for r in self._members(flt, or_(*[
+                    and_(messages.c.group_id == g, messages.c.near_key == k) for g, k in chunk])):
+                members[(int(r.group_id), r.near_key)].append(int(r.id))
         for ids in members.values():
             ids.sort()
         out = []
@@ -711,15 +708,18 @@ class SqlRepository:
             out.append(QueueRow(m, len(ids), tuple(ids)))
         return out
 
-    def _members(self, flt: QueueFilter, ids: Sequence[int]) -> Select[Any]:
-        """Which of these messages the filter keeps (on SQLite a search's matches are read
-        from its index, each checked against the ids)."""
+    def _members(self, flt: QueueFilter, repeats: ColumnElement[bool]) -> list[Row[Any]]:
+        """The messages of these repeats (read by the repeats index) that the filter keeps; on
+        SQLite a search's are then read from its index, each checked against their ids."""
         columns = (messages.c.id, messages.c.group_id, messages.c.near_key)
-        if flt.search is not None and self.conn.dialect.name == "sqlite":
-            return search.sqlite_from_matches(flt.search, messages, columns, ids).where(
-                *self._conditions(messages, replace(flt, search=None), probe=True))
-        return select(*columns).where(messages.c.id.in_(ids),
-                                      *self._conditions(messages, flt, probe=True))
+        if flt.search is None or self.conn.dialect.name != "sqlite":
+            return list(self.conn.execute(select(*columns).where(
+                repeats, *self._conditions(messages, flt, probe=True))))
+        found = [int(i) for i in self.conn.execute(select(messages.c.id).where(
+            repeats, *self._conditions(messages, replace(flt, search=None), probe=True)))
+            .scalars()]
+        return [r for part in _chunks(found) for r in self.conn.execute(
+            search.sqlite_from_matches(flt.search, messages, columns, part))]
 
     def _near_keys(self, message_ids: Sequence[int]) -> dict[int, str]:
         return {int(r.id): r.near_key for r in self.conn.execute(

@@ -6,7 +6,6 @@ punctuation; neither stems nor folds accents, so both find the same messages.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,19 +58,10 @@ def tsquery(search: SearchQuery) -> str:
     return " & ".join(terms)
 
 
-#: SQLite: a search is common when it matches more messages than this, or than the square
-#: root of COMMON_FACTOR times the store's size, whichever is more. A common search's page is
-#: read along the queue's own index, each row checked against the search index (a page fills
-#: after about a page's worth over the share of messages that match); a rarer one is read
-#: from its matches and sorted (a cost that grows with the matches). The two costs meet about
-#: there.
+#: SQLite: a search that matches more messages than this is common: its page is read along
+#: the queue's own index, each row checked against the matches (dense enough that a page
+#: fills quickly); a rarer one's page is read from its matches and sorted.
 DRIVE_FROM_MATCHES = 3_000
-COMMON_FACTOR = 100
-
-
-def common_from(store_size: int) -> int:
-    """How many matches make a search common in a store of ``store_size`` messages."""
-    return max(DRIVE_FROM_MATCHES, math.isqrt(COMMON_FACTOR * max(store_size, 0)))
 
 
 def _match(search: SearchQuery) -> ColumnElement[bool]:
@@ -87,12 +77,6 @@ def sqlite_match_count(conn: sa.Connection, search: SearchQuery, cap: int) -> in
     the FTS5 index alone, counting up to ``cap + 1``."""
     return int(conn.execute(sa.select(sa.func.count()).select_from(
         _hits(search).limit(cap + 1).subquery())).scalar_one())
-
-
-def sqlite_store_size(conn: sa.Connection) -> int:
-    """About how many messages the store holds (the highest id: read from the end of the
-    table, not counted)."""
-    return int(conn.execute(sa.text("SELECT max(rowid) FROM messages")).scalar() or 0)
 
 
 def sqlite_from_matches(search: SearchQuery, table: Any, columns: Sequence[Any],
