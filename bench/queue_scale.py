@@ -28,7 +28,7 @@ PASSWORD = "correct horse battery"
 def measure(url: str, size: int, repeat: int) -> dict[str, tuple[float, float]]:
     """p50 and p95 in ms of each page on a store of ``size`` messages at ``url``."""
     from fastapi.testclient import TestClient
-    from tests.bulk_store import fill
+    from tests.bulk_store import fill, settle
     from tests.conftest import PROFILE, make_settings
     from tests.web.conftest import login
 
@@ -46,11 +46,7 @@ def measure(url: str, size: int, repeat: int) -> dict[str, tuple[float, float]]:
         started = time.perf_counter()
         facts = fill(service.context.engine, size)
         if url.startswith("postgresql"):
-            from sqlalchemy import text
-
-            with service.context.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    text("VACUUM ANALYZE"))
+            settle(service.context.engine)
         print(f"  {size:,} messages written in {time.perf_counter() - started:.0f} s",
               flush=True)
         page = service.triage.queue_rows(QueueFilter(state=ReviewState.NEW), limit=50)

@@ -9,7 +9,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, text
 
 from civicshield.domain.models import RISK_RANK_BONUS, RiskLevel
 from civicshield.domain.similarity import Identity, identity_keys, near_key
@@ -111,3 +111,20 @@ def _write(conn: Any, batch: list[dict[str, object]], found: list[dict[str, obje
                         (tables.message_labels, tagged)):
         if rows:
             conn.execute(insert(table), rows)
+
+
+def settle(engine: Engine) -> None:
+    """On PostgreSQL, what autovacuum does by and by after a large write: statistics, and the
+    pages marked all-visible (the planner prices index-only scans by them). The test server
+    commits asynchronously (synchronous_commit=off), and a VACUUM may mark no page before the
+    commits are on disk: flush, and vacuum until the pages are marked."""
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        for _ in range(3):
+            conn.execute(text("CHECKPOINT"))
+            conn.execute(text("VACUUM ANALYZE"))
+            marked, pages = conn.execute(text(
+                "SELECT relallvisible, relpages FROM pg_class WHERE relname = 'messages'")).one()
+            if marked == pages:
+                return
+    raise AssertionError(f"VACUUM marked {marked} of {pages} pages of messages all-visible")

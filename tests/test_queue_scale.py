@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 
 from civicshield.app import CivicShield
 from civicshield.domain.access import cli_actor
@@ -20,7 +20,7 @@ from civicshield.domain.models import RISK_RANK_BONUS, ReviewState, RiskLevel, R
 from civicshield.domain.ports import QueueFilter
 from civicshield.storage import tables
 from civicshield.web.app import create_app
-from tests.bulk_store import fill
+from tests.bulk_store import fill, settle
 from tests.conftest import PROFILE, SAMPLES, make_settings
 from tests.web.conftest import PASSWORD, login
 
@@ -89,10 +89,8 @@ def big(request: pytest.FixtureRequest,
     service.principals.add(cli_actor(), "mayor", "Elena Marsh", "Mayor", PROFILE)
     service.accounts.add_user(cli_actor(), "analyst", Role.ANALYST, PASSWORD)
     facts = fill(service.context.engine, SIZE)
-    if request.param == "postgresql":  # what autovacuum does, by and by
-        with service.context.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(
-                text("VACUUM ANALYZE"))
+    if request.param == "postgresql":
+        settle(service.context.engine)
     yield service, facts
     service.context.engine.dispose()
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from civicshield.domain.errors import ConfigError
+from civicshield.storage.tables import name_postgresql_conditions
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -40,6 +41,7 @@ def make_engine(url: str, *, key: bytes | None = None, pool_size: int = 5,
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql"):
+        name_postgresql_conditions()
         return create_engine(url, pool_pre_ping=True, pool_size=pool_size,
                              max_overflow=pool_overflow, pool_timeout=30)
     raise ConfigError("CIVICSHIELD_DATABASE_URL must name a sqlite:/// or postgresql:// store")

@@ -85,6 +85,9 @@ Key = tuple[str, str]
 HISTORY_LIMIT = 500
 #: Most values in one SQL IN list.
 CHUNK = 400
+#: A message's columns as a page reads them: all but the raw record as received, which can be
+#: large and is read by itself when asked for (its hash is among these).
+MESSAGE_COLUMNS = tuple(c for c in messages.c if c.key != "raw")
 
 
 def _now() -> datetime:
@@ -535,7 +538,7 @@ class SqlRepository:
     def messages_to_analyse(self, signature: str, after_id: int, limit: int, *,
                             include_current: bool) -> list[StoredMessage]:
         """The next messages (by id) whose analysis is missing or out of date."""
-        query = select(messages).where(messages.c.id > after_id)
+        query = select(*MESSAGE_COLUMNS).where(messages.c.id > after_id)
         if not include_current:
             query = query.where(messages.c.analysis_signature != signature)
         return self._load(query.order_by(messages.c.id).limit(limit))
@@ -650,7 +653,7 @@ class SqlRepository:
         """The filtered messages in queue order, read along the index that fits: a label's
         own index (message_labels) when the view is narrowed to a label, else messages'."""
         if flt.label is None:
-            query = select(messages) if columns is None else select(*columns)
+            query = select(*MESSAGE_COLUMNS) if columns is None else select(*columns)
             keys = (messages.c.rank, messages.c.created_at, messages.c.id)
             query = query.where(*self._conditions(messages, flt, ordered=True), *extra)
         else:
@@ -661,7 +664,7 @@ class SqlRepository:
             if columns is not None and not rest and not extra:  # the label's index alone
                 query = select(labels.c.message_id).where(labels.c.label == flt.label)
             else:
-                query = (select(messages) if columns is None else select(*columns)).join(
+                query = (select(*MESSAGE_COLUMNS) if columns is None else select(*columns)).join(
                     labels, and_(labels.c.message_id == messages.c.id,
                                  labels.c.label == flt.label)).where(*rest, *extra)
             query = query.where(labels.c.shown.is_(True))
@@ -752,7 +755,8 @@ class SqlRepository:
 
     def message(self, message_id: int) -> StoredMessage:
         """One message with its findings."""
-        found = self._load(select(messages).where(messages.c.id == message_id), with_findings=True)
+        found = self._load(select(*MESSAGE_COLUMNS).where(messages.c.id == message_id),
+                           with_findings=True)
         if not found:
             raise NotFoundError(f"no message with id {message_id}")
         return found[0]
@@ -764,7 +768,7 @@ class SqlRepository:
         found: list[StoredMessage] = []
         for platform, ids in _by_platform(list(dict.fromkeys(keys))).items():
             for chunk in _chunks(ids):
-                found += self._load(select(messages).where(
+                found += self._load(select(*MESSAGE_COLUMNS).where(
                     messages.c.principal_id == principal_id, messages.c.platform == platform,
                     messages.c.external_id.in_(chunk)), with_findings=True)
         return sorted(found, key=lambda m: m.id)
@@ -790,7 +794,7 @@ class SqlRepository:
             evidence_items.c.message_id.is_not(None))
         after: tuple[datetime, int] | None = None
         while True:
-            query = select(messages).where(messages.c.id.in_(members))
+            query = select(*MESSAGE_COLUMNS).where(messages.c.id.in_(members))
             if after is not None:
                 query = query.where(tuple_(messages.c.created_at, messages.c.id) > after)
             found = self._load(query.order_by(messages.c.created_at, messages.c.id).limit(chunk),
@@ -930,7 +934,7 @@ class SqlRepository:
         older = [] if before is None else [or_(
             messages.c.created_at < before[0],
             and_(messages.c.created_at == before[0], messages.c.id < before[1]))]
-        return self._load(select(messages).where(messages.c.group_id == group_id,
+        return self._load(select(*MESSAGE_COLUMNS).where(messages.c.group_id == group_id,
                                                  messages.c.staged.is_(False), *older)
                           .order_by(messages.c.created_at.desc(), messages.c.id.desc())
                           .limit(limit))

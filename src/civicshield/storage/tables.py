@@ -22,6 +22,7 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 
@@ -158,29 +159,40 @@ messages = Table(
 )
 #: The rows a queue can show: the newest version, not an import still under way.
 _SHOWN = messages.c.superseded.is_(False) & messages.c.staged.is_(False)
-Index("ix_messages_queue_all", messages.c.rank, messages.c.created_at, messages.c.id,
-      sqlite_where=_SHOWN, postgresql_where=_SHOWN)
-Index("ix_messages_queue_state", messages.c.review_state, messages.c.rank,
-      messages.c.created_at, messages.c.id,
-      sqlite_where=_SHOWN, postgresql_where=_SHOWN)
-Index("ix_messages_queue_todo", messages.c.flagged, messages.c.review_state, messages.c.rank,
-      messages.c.created_at, messages.c.id,
-      sqlite_where=_SHOWN, postgresql_where=_SHOWN)
-Index("ix_messages_queue_group", messages.c.group_id, messages.c.rank, messages.c.created_at,
-      messages.c.id,
-      sqlite_where=_SHOWN, postgresql_where=_SHOWN)
-Index("ix_messages_queue_channel", messages.c.channel_id, messages.c.rank,
-      messages.c.created_at, messages.c.id,
-      sqlite_where=_SHOWN, postgresql_where=_SHOWN)
+#: Each partial index and its condition. PostgreSQL's copy of the condition is named when a
+#: PostgreSQL store is opened (`name_postgresql_conditions`): naming it here would load
+#: SQLAlchemy's PostgreSQL dialect in every command, a tenth of a second on a small machine.
+_PARTIAL: list[tuple[Index, ColumnElement[bool]]] = []
+
+
+def _partial_index(name: str, *columns: Column[Any], where: ColumnElement[bool]) -> None:
+    _PARTIAL.append((Index(name, *columns, sqlite_where=where), where))
+
+
+def name_postgresql_conditions() -> None:
+    """Give the partial indexes their condition on PostgreSQL too (idempotent)."""
+    for index, where in _PARTIAL:
+        index.dialect_kwargs["postgresql_where"] = where
+
+
+_partial_index("ix_messages_queue_all", messages.c.rank, messages.c.created_at, messages.c.id,
+               where=_SHOWN)
+_partial_index("ix_messages_queue_state", messages.c.review_state, messages.c.rank,
+               messages.c.created_at, messages.c.id, where=_SHOWN)
+_partial_index("ix_messages_queue_todo", messages.c.flagged, messages.c.review_state,
+               messages.c.rank, messages.c.created_at, messages.c.id, where=_SHOWN)
+_partial_index("ix_messages_queue_group", messages.c.group_id, messages.c.rank,
+               messages.c.created_at, messages.c.id, where=_SHOWN)
+_partial_index("ix_messages_queue_channel", messages.c.channel_id, messages.c.rank,
+               messages.c.created_at, messages.c.id, where=_SHOWN)
 Index("ix_messages_group_time", messages.c.group_id, messages.c.created_at)
 #: Messages a bulk import stored unjudged (no detector signature yet): few or none.
 _UNJUDGED = (messages.c.analysis_signature == "") & _SHOWN
-Index("ix_messages_unjudged", messages.c.id, sqlite_where=_UNJUDGED, postgresql_where=_UNJUDGED)
+_partial_index("ix_messages_unjudged", messages.c.id, where=_UNJUDGED)
 Index("ix_messages_sender_time", messages.c.sender_id, messages.c.created_at)
 #: An edited record's later versions, by their first (the others have no origin).
 _EDITED = messages.c.origin_id.is_not(None)
-Index("ix_messages_origin_id", messages.c.origin_id, sqlite_where=_EDITED,
-      postgresql_where=_EDITED)
+_partial_index("ix_messages_origin_id", messages.c.origin_id, where=_EDITED)
 
 #: The queue narrowed to a label, from an index: one row per flagged label of a message, with
 #: the message's queue columns copied (the repository keeps them in step with messages).
