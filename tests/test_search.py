@@ -16,8 +16,9 @@ from civicshield.domain.access import cli_actor
 from civicshield.domain.errors import InvalidInputError, PermissionDeniedError
 from civicshield.domain.models import Role, User
 from civicshield.domain.ports import QueueFilter
-from civicshield.domain.search import SearchQuery, parse_search
-from civicshield.storage.search import fts5_query, tsquery
+from civicshield.domain.search import SearchQuery, parse_search, words_of
+from civicshield.storage import search
+from civicshield.storage.search import fts5_query, sqlite_search, tsquery
 
 TEXTS = {
     "p1": "The meeting of the council is on Tuesday at the library.",
@@ -53,6 +54,48 @@ def searchable(service: CivicShield, tmp_path: Path) -> CivicShield:
 
 def test_words_phrases_and_prefixes_find_the_same_messages_on_both_stores(
         searchable: CivicShield) -> None:
+    finds_what_was_asked(searchable)
+
+
+@pytest.mark.parametrize("common_from", [0, search.DRIVE_FROM_MATCHES])
+@pytest.mark.parametrize("most_words", [0, search.MOST_PREFIX_WORDS])
+def test_every_way_sqlite_reads_a_search_finds_the_same_messages(
+        searchable: CivicShield, monkeypatch: pytest.MonkeyPatch, common_from: int,
+        most_words: int) -> None:
+    """Pages read from the matches or along the queue's index (each row then checked against
+    the list of matches), prefixes as prefixes or as the indexed words that start with them:
+    the same messages each way."""
+    monkeypatch.setattr(search, "DRIVE_FROM_MATCHES", common_from)
+    monkeypatch.setattr(search, "MOST_PREFIX_WORDS", most_words)
+    finds_what_was_asked(searchable)
+    page = searchable.triage.queue_rows(QueueFilter(search=parse_search("the")), limit=2)
+    rest = searchable.triage.queue_rows(QueueFilter(search=parse_search("the")), limit=10,
+                                        after=page.next)
+    expected = {k for k, v in TEXTS.items() if any(w.startswith("the") for w in words_of(v))}
+    assert len(expected) == 5 and page.total == 5
+    assert {r.message.external_id for r in [*page.rows, *rest.rows]} == expected
+
+
+def test_sqlite_reads_a_few_indexed_words_for_a_prefix(
+        searchable: CivicShield, monkeypatch: pytest.MonkeyPatch) -> None:
+    if searchable.context.engine.dialect.name != "sqlite":
+        return  # PostgreSQL reads prefixes from its own index (tsquery)
+    with searchable.context.engine.connect() as conn:
+        def read(typed: str) -> str:
+            query = parse_search(typed)
+            assert query is not None
+            return sqlite_search(conn, query)
+
+        assert read("meet 14") == '("meeting") AND "14"'
+        assert read("you") == '("you" OR "yourself")'
+        assert read("zzz") == '("zzz")'  # no indexed word starts so
+        assert read("größe") == '"größe"*'  # not ASCII: folded by FTS5 alone
+        assert read('"maple street"') == '"maple street"'
+        monkeypatch.setattr(search, "MOST_PREFIX_WORDS", 1)
+        assert read("you meet") == '"you"* AND ("meeting")'
+
+
+def finds_what_was_asked(searchable: CivicShield) -> None:
     assert found(searchable, "library") == {"p1", "p6"}          # case is ignored
     assert found(searchable, "council meeting") == {"p1", "p6"}  # every word, any order
     assert found(searchable, '"council meeting"') == {"p6"}      # a phrase: in this order

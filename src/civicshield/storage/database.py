@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from civicshield.domain.errors import ConfigError
+from civicshield.storage.search import SQLITE_CONNECTION
 from civicshield.storage.tables import name_postgresql_conditions
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -91,6 +92,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute(SQLITE_CONNECTION)  # the search index's vocabulary, for searches
     cursor.close()
 
 

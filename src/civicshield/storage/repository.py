@@ -123,6 +123,8 @@ class SqlRepository:
         self._sender_ids: dict[Key, tuple[int, int]] = {}  # key -> (sender id, group id)
         self._group_risks: dict[int, tuple[str, float, str]] = {}  # group -> stored risk
         self._common_searches: dict[SearchQuery, bool] = {}  # search -> whether common
+        self._sqlite_searches: dict[SearchQuery, str] = {}  # search -> FTS5 expression
+        self._sqlite = conn.dialect.name == "sqlite"
         self.evidence = SqlEvidenceRepository(conn, cipher, signer)
         self.exposure = SqlExposureRepository(conn, cipher)
 
@@ -617,20 +619,26 @@ class SqlRepository:
             conditions.append(exists().where(message_labels.c.message_id == table.c.id,
                                              message_labels.c.label == flt.label))
         if flt.search is not None:
-            conditions.append(search.matches(self.conn.dialect.name, table, flt.search,
-                                             check_only=probe or (ordered and
-                                                                  self._dense(flt.search))))
+            conditions.append(search.matches(
+                table, self._sqlite_search(flt.search) if self._sqlite else flt.search,
+                check_only=ordered and self._dense(flt.search), few=probe))
         return conditions
+
+    def _sqlite_search(self, query: SearchQuery) -> str:
+        """A search as SQLite's index reads it (worked out once per unit of work)."""
+        if query not in self._sqlite_searches:
+            self._sqlite_searches[query] = search.sqlite_search(self.conn, query)
+        return self._sqlite_searches[query]
 
     def _dense(self, query: SearchQuery) -> bool:
         """Whether a search matches so many messages that an ordered page is best read along
         the queue's index (SQLite; counted once per unit of work)."""
-        if self.conn.dialect.name != "sqlite":
+        if not self._sqlite:
             return False
         if query not in self._common_searches:
             common = search.DRIVE_FROM_MATCHES
             self._common_searches[query] = search.sqlite_match_count(
-                self.conn, query, common) > common
+                self.conn, self._sqlite_search(query), common) > common
         return self._common_searches[query]
 
     def _filtered(self, query: Select[Any], flt: QueueFilter) -> Select[Any]:
@@ -684,14 +692,15 @@ class SqlRepository:
         is the most serious message of its repeats, so the number shown is the one that orders
         it. Read from the rank indexes, each row checked against its repeats by index."""
         other = messages.alias("repeat")
-        outranked = exists().where(
+        outranked = exists().where(  # the filter last: a search's lookup is the dear part
             other.c.group_id == messages.c.group_id, other.c.near_key == messages.c.near_key,
-            other.c.id != messages.c.id, *self._conditions(other, flt, probe=True),
+            other.c.id != messages.c.id,
             or_(other.c.rank > messages.c.rank,
                 and_(other.c.rank == messages.c.rank,
                      or_(other.c.created_at > messages.c.created_at,
                          and_(other.c.created_at == messages.c.created_at,
-                              other.c.id > messages.c.id)))))
+                              other.c.id > messages.c.id)))),
+            *self._conditions(other, flt, probe=True))
         picked = self._load(self._ordered(flt, ~outranked, after=after)
                             .limit(limit).offset(offset))
         if not picked:
@@ -722,7 +731,8 @@ class SqlRepository:
             repeats, *self._conditions(messages, replace(flt, search=None), probe=True)))
             .scalars()]
         return [r for part in _chunks(found) for r in self.conn.execute(
-            search.sqlite_from_matches(flt.search, messages, columns, part))]
+            search.sqlite_from_matches(self._sqlite_search(flt.search), messages, columns,
+                                       part))]
 
     def _near_keys(self, message_ids: Sequence[int]) -> dict[int, str]:
         return {int(r.id): r.near_key for r in self.conn.execute(
@@ -735,7 +745,8 @@ class SqlRepository:
             inner = select(messages.c.id).where(*self._conditions(messages, flt))
         elif flt.search is not None and self.conn.dialect.name == "sqlite":
             # read from the search's index one match at a time, and stop past the cap
-            inner = search.sqlite_from_matches(flt.search, messages, [messages.c.id]).where(
+            inner = search.sqlite_from_matches(self._sqlite_search(flt.search), messages,
+                                               [messages.c.id]).where(
                 *self._conditions(messages, replace(flt, search=None))).limit(cap + 1)
         elif flt.search is not None:  # read from the search's matches, and stop past the cap
             inner = select(messages.c.id).where(*self._conditions(messages, flt)).limit(cap + 1)
