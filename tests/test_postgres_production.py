@@ -255,3 +255,21 @@ def test_a_process_reuses_its_pooled_connections(production: Production, data: P
     assert 1 <= len(backends) <= 2  # 30 units of work over at most two server connections
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
     engine.dispose()
+
+
+def test_each_statement_is_planned_for_its_own_values(production: Production,
+                                                      data: Path) -> None:
+    """psycopg prepares a statement on the server from its fifth run, and the server would then
+    plan it once for every value (one busy sender's queue read along the whole queue's index):
+    every connection of the pool, as the application role, plans for the values given."""
+    from civicshield.app import CivicShield
+    from tests.conftest import make_settings
+
+    service = CivicShield.open(make_settings(data, production.url("civicshield_app"),
+                                             db_pool_size="1", db_pool_overflow="0"))
+    engine = service.context.engine
+    for _ in range(2):  # a new connection, then the same one back from the pool
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
+            conn.rollback()
+    engine.dispose()

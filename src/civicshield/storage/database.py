@@ -43,8 +43,10 @@ def make_engine(url: str, *, key: bytes | None = None, pool_size: int = 5,
         return engine
     if url.startswith("postgresql"):
         name_postgresql_conditions()
-        return create_engine(url, pool_pre_ping=True, pool_size=pool_size,
-                             max_overflow=pool_overflow, pool_timeout=30)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size,
+                               max_overflow=pool_overflow, pool_timeout=30)
+        event.listen(engine, "connect", _postgresql_session)
+        return engine
     raise ConfigError("CIVICSHIELD_DATABASE_URL must name a sqlite:/// or postgresql:// store")
 
 
@@ -94,6 +96,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute(SQLITE_CONNECTION)  # the search index's vocabulary, for searches
     cursor.close()
+
+
+def _postgresql_session(dbapi_connection: Any, _record: Any) -> None:
+    # Plan each statement for its own values. psycopg prepares a statement on the server from
+    # its fifth run, and the server then switches to one generic plan for every value, which
+    # for one busy sender's queue read the whole queue's index (20 ms became 150 to 330 ms
+    # at a million messages).
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET plan_cache_mode = force_custom_plan")
+    dbapi_connection.autocommit = autocommit
 
 
 def _sqlite_begin(conn: Connection) -> None:
