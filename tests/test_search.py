@@ -148,6 +148,29 @@ def test_the_index_follows_added_edited_and_removed_messages(
         assert found(searchable, "disgrace") == set()
 
 
+@pytest.mark.parametrize("most_words", [0, search.MOST_PREFIX_WORDS])
+def test_a_repeat_that_does_not_hold_the_search_does_not_hide_one_that_does(
+        service: CivicShield, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        most_words: int) -> None:
+    """One sender's near-identical messages (they differ in a number) are one queue row, shown
+    as its newest; searched for the older one's number, the row is the older message, whether
+    the newer repeat is looked up in the search index by id or checked against its matches."""
+    monkeypatch.setattr(search, "MOST_PREFIX_WORDS", most_words)
+    path = tmp_path / "repeats.jsonl"
+    path.write_text("".join(json.dumps({
+        "id": key, "platform": "bluesky", "created_at": f"2026-11-2{day}T10:00:00Z",
+        "author": {"id": "did:plc:same", "handle": "@same.bsky.social"},
+        "text": f"Fix the streetlight at pole {pole} on Larch Road", "kind": "reply"}) + "\n"
+        for key, day, pole in (("r1", 1, 1017), ("r2", 2, 2025))), encoding="utf-8")
+    service.triage.import_file(cli_actor(), path)
+    every = service.triage.queue_rows(QueueFilter(), limit=10)
+    assert [(r.message.external_id, r.count) for r in every.rows] == [("r2", 2)]
+    for typed in ("1017", "larch 1017"):
+        page = service.triage.queue_rows(QueueFilter(search=parse_search(typed)), limit=10)
+        assert [(r.message.external_id, r.count) for r in page.rows] == [("r1", 1)], typed
+        assert page.total == 1
+
+
 def test_search_combines_with_the_other_filters(searchable: CivicShield) -> None:
     rows, _ = searchable.triage.queue(QueueFilter(search=parse_search("street"),
                                                   label="threat"), limit=10)

@@ -439,7 +439,7 @@ class SqlRepository:
         """Insert message rows; their ids, in the rows' order. SQLite cannot return ids in
         order from one statement of many rows (SQLAlchemy would insert them one by one), so
         there the rows go in one executemany and the ids are read back by their identity."""
-        if self.conn.dialect.name != "sqlite":
+        if not self._sqlite:
             return [int(i) for i in self.conn.execute(insert(messages).returning(
                 messages.c.id, sort_by_parameter_order=True), rows).scalars()]
         self.conn.execute(insert(messages), rows)
@@ -724,7 +724,7 @@ class SqlRepository:
         """The messages of these repeats (read by the repeats index) that the filter keeps; on
         SQLite a search's are then read from its index, each checked against their ids."""
         columns = (messages.c.id, messages.c.group_id, messages.c.near_key)
-        if flt.search is None or self.conn.dialect.name != "sqlite":
+        if flt.search is None or not self._sqlite:
             return list(self.conn.execute(select(*columns).where(
                 repeats, *self._conditions(messages, flt, probe=True))))
         found = [int(i) for i in self.conn.execute(select(messages.c.id).where(
@@ -743,7 +743,7 @@ class SqlRepository:
         answer is then ``cap + 1``: "more than cap")."""
         if cap is None:
             inner = select(messages.c.id).where(*self._conditions(messages, flt))
-        elif flt.search is not None and self.conn.dialect.name == "sqlite":
+        elif flt.search is not None and self._sqlite:
             # read from the search's index one match at a time, and stop past the cap
             inner = search.sqlite_from_matches(self._sqlite_search(flt.search), messages,
                                                [messages.c.id]).where(
