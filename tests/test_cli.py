@@ -158,3 +158,21 @@ def test_incident_commands_from_open_to_verified_packet(data: Path, tmp_path: Pa
     assert "Preservation request under 18 U.S.C. 2703(f)" in text
     report = cli("evidence", "letter", incident, "--kind", "platform", data=data).stdout
     assert "We know where you live" in report and "Accounts reported" in report
+
+
+#: What a command that opens the store but loads no model must not import (each costs start-up
+#: time: SQLAlchemy's PostgreSQL dialect, migrations, the model's runtime, the web app).
+NOT_AT_START = ("sqlalchemy.dialects.postgresql", "alembic", "onnxruntime", "tokenizers",
+                "civicshield.detectors", "fastapi")
+
+
+def test_a_command_on_an_sqlite_store_loads_only_what_it_uses(data: Path) -> None:
+    probe = ("import sys\nfrom civicshield.cli import main\nsys.argv = ['civicshield', 'queue']\n"
+             "try:\n    main()\nexcept SystemExit as done:\n    assert not done.code, done.code\n"
+             f"print([m for m in {NOT_AT_START!r} if m in sys.modules])\n")
+    env = {**os.environ, "CIVICSHIELD_DATA_DIR": str(data)}
+    env.pop("CIVICSHIELD_DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
