@@ -45,8 +45,7 @@ def measure(url: str, size: int, repeat: int) -> dict[str, tuple[float, float]]:
         service.accounts.add_user(cli_actor(), "analyst", Role.ANALYST, PASSWORD)
         started = time.perf_counter()
         facts = fill(service.context.engine, size)
-        if url.startswith("postgresql"):
-            settle(service.context.engine)
+        settle(service.context.engine)
         print(f"  {size:,} messages written in {time.perf_counter() - started:.0f} s",
               flush=True)
         page = service.triage.queue_rows(QueueFilter(state=ReviewState.NEW), limit=50)

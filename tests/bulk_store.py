@@ -13,7 +13,7 @@ from sqlalchemy import Engine, insert, text
 
 from civicshield.domain.models import RISK_RANK_BONUS, RiskLevel
 from civicshield.domain.similarity import Identity, identity_keys, near_key
-from civicshield.storage import tables
+from civicshield.storage import search, tables
 
 LABELS = ("threat", "harassment", "insult", "doxxing", "spam", "sexual_harassment",
           "identity_attack")
@@ -114,10 +114,15 @@ def _write(conn: Any, batch: list[dict[str, object]], found: list[dict[str, obje
 
 
 def settle(engine: Engine) -> None:
-    """On PostgreSQL, what autovacuum does by and by after a large write: statistics, and the
-    pages marked all-visible (the planner prices index-only scans by them). The test server
+    """What follows a large write in use: on SQLite, the search index merged as a bulk import
+    merges it; on PostgreSQL, what autovacuum does by and by: statistics, and the pages
+    marked all-visible (the planner prices index-only scans by them). The test server
     commits asynchronously (synchronous_commit=off), and a VACUUM may mark no page before the
     commits are on disk: flush, and vacuum until the pages are marked."""
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            conn.exec_driver_sql(search.SQLITE_MERGE)
+        return
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT")
         for _ in range(3):

@@ -89,3 +89,28 @@ def test_the_queue_says_how_many_wait_for_analysis(sqlite_service: CivicShield,
     assert new == 5
     sqlite_service.triage.analyse(admin)
     assert "not analysed yet" not in client.get("/queue").text
+
+
+def test_a_bulk_import_leaves_the_search_index_merged(sqlite_service: CivicShield,
+                                                       tmp_path: Path) -> None:
+    """Each write adds a segment to SQLite's search index, which every lookup then reads;
+    a bulk import merges them into one when it is done, and the search still finds every
+    message."""
+    from sqlalchemy import text
+
+    from civicshield.domain.search import parse_search
+
+    def segments() -> int:  # FTS5 numbers a page of its index by segment << 37
+        with sqlite_service.context.engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(DISTINCT id >> 37) FROM "
+                                         "messages_fts_data WHERE id >= 1 << 37")).scalar_one())
+
+    admin = cli_actor()
+    for n in range(3):
+        sqlite_service.triage.import_file(admin, archive(tmp_path / f"{n}.jsonl", 4 + n))
+    assert segments() > 1
+    sqlite_service.triage.import_file(admin, archive(tmp_path / "bulk.jsonl", 40), bulk=True)
+    assert segments() == 1
+    rows, total = sqlite_service.triage.queue(QueueFilter(search=parse_search("library")),
+                                              limit=100)
+    assert total == len(rows) == 10  # every fourth of a0 to a39 (the files share ids)

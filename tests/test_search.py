@@ -59,14 +59,19 @@ def test_words_phrases_and_prefixes_find_the_same_messages_on_both_stores(
 
 @pytest.mark.parametrize("common_from", [0, search.DRIVE_FROM_MATCHES])
 @pytest.mark.parametrize("most_words", [0, search.MOST_PREFIX_WORDS])
+@pytest.mark.parametrize("looked_up", [False, True])
 def test_every_way_sqlite_reads_a_search_finds_the_same_messages(
         searchable: CivicShield, monkeypatch: pytest.MonkeyPatch, common_from: int,
-        most_words: int) -> None:
+        most_words: int, looked_up: bool) -> None:
     """Pages read from the matches or along the queue's index (each row then checked against
-    the list of matches), prefixes as prefixes or as the indexed words that start with them:
-    the same messages each way."""
+    the list of matches, or its leading rows each looked up in the search index by id and
+    the rest of the page read from the matches), prefixes as prefixes or as the indexed
+    words that start with them: the same messages each way."""
     monkeypatch.setattr(search, "DRIVE_FROM_MATCHES", common_from)
     monkeypatch.setattr(search, "MOST_PREFIX_WORDS", most_words)
+    if looked_up:  # every one-word search of indexed words: its page's first rows looked up
+        monkeypatch.setattr(search, "PROBE_COST", 0)
+        monkeypatch.setattr(search, "WALK_MARGIN", 0)
     finds_what_was_asked(searchable)
     page = searchable.triage.queue_rows(QueueFilter(search=parse_search("the")), limit=2)
     rest = searchable.triage.queue_rows(QueueFilter(search=parse_search("the")), limit=10,
@@ -84,13 +89,21 @@ def test_sqlite_reads_a_few_indexed_words_for_a_prefix(
         def read(typed: str) -> str:
             query = parse_search(typed)
             assert query is not None
-            return sqlite_search(conn, query)
+            return sqlite_search(conn, query).expression
+
+        def estimate(typed: str) -> int:
+            query = parse_search(typed)
+            assert query is not None
+            return sqlite_search(conn, query).estimate
 
         assert read("meet 14") == '("meeting") AND "14"'
         assert read("you") == '("you" OR "yourself")'
         assert read("zzz") == '("zzz")'  # no indexed word starts so
         assert read("größe") == '"größe"*'  # not ASCII: folded by FTS5 alone
         assert read('"maple street"') == '"maple street"'
+        # how many messages hold the most common of a word's indexed words ("you": p2, p3)
+        assert estimate("you") == 2 and estimate("meeting") == 3
+        assert estimate("meet 14") == 0 and estimate("größe") == 0  # not known
         monkeypatch.setattr(search, "MOST_PREFIX_WORDS", 1)
         assert read("you meet") == '"you"* AND ("meeting")'
 
@@ -165,6 +178,8 @@ def test_a_repeat_that_does_not_hold_the_search_does_not_hide_one_that_does(
     service.triage.import_file(cli_actor(), path)
     every = service.triage.queue_rows(QueueFilter(), limit=10)
     assert [(r.message.external_id, r.count) for r in every.rows] == [("r2", 2)]
+    both = service.triage.queue_rows(QueueFilter(search=parse_search("larch")), limit=10)
+    assert [(r.message.external_id, r.count) for r in both.rows] == [("r2", 2)]
     for typed in ("1017", "larch 1017"):
         page = service.triage.queue_rows(QueueFilter(search=parse_search(typed)), limit=10)
         assert [(r.message.external_id, r.count) for r in page.rows] == [("r1", 1)], typed
@@ -262,3 +277,29 @@ def test_the_sqlite_schema_names_the_table_and_tokenizer_the_queries_use() -> No
     assert f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(" in SQLITE_SCHEMA[0]
     assert f"tokenize='{FTS_TOKENIZER}'" in SQLITE_SCHEMA[0]
     assert all(FTS_TABLE in statement for statement in SQLITE_SCHEMA)
+
+
+def test_a_page_looked_up_row_by_row_then_read_from_its_matches_is_the_same_page(
+        searchable: CivicShield, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite: a common word's page looks its leading rows up in the search index one by one
+    and reads what it still lacks from the list of matches: page after page, the same rows
+    in the same order as a page read from the matches alone."""
+    def pages(typed: str, size: int) -> list[str]:
+        flt, shown, after = QueueFilter(search=parse_search(typed)), [], None
+        while True:
+            page = searchable.triage.queue_rows(flt, limit=size, after=after)
+            shown += [r.message.external_id for r in page.rows]
+            if page.next is None:
+                return shown
+            after = page.next
+
+    typed_words = ["the", "library", "meet", "you", "street"]
+    expected = {typed: pages(typed, 10) for typed in typed_words}
+    assert all(expected.values()) and len(expected["the"]) == 5
+    monkeypatch.setattr(search, "DRIVE_FROM_MATCHES", 0)
+    monkeypatch.setattr(search, "PROBE_COST", 0)  # every one-word search is looked up so
+    for margin in (0, 1):  # as many rows looked up as the page asks for, or a few more
+        monkeypatch.setattr(search, "WALK_MARGIN", margin)
+        for typed in typed_words:
+            for size in (1, 2, 3):
+                assert pages(typed, size) == expected[typed], (typed, size, margin)

@@ -224,6 +224,9 @@ class Triage:
             except BaseException:
                 self._discard(record.id)
                 raise
+            if bulk:
+                with self.context.transaction(write=True) as repo:
+                    repo.merge_search_index()
         log.info("import %s: %d added, %d already stored, %d malformed set aside",
                  importer.fmt, added, skipped, len(source.bad))
         return ImportResult(importer.fmt, added, skipped, record.id, tuple(source.bad))

@@ -123,7 +123,9 @@ class SqlRepository:
         self._sender_ids: dict[Key, tuple[int, int]] = {}  # key -> (sender id, group id)
         self._group_risks: dict[int, tuple[str, float, str]] = {}  # group -> stored risk
         self._common_searches: dict[SearchQuery, bool] = {}  # search -> whether common
-        self._sqlite_searches: dict[SearchQuery, str] = {}  # search -> FTS5 expression
+        self._sqlite_searches: dict[SearchQuery, search.SqliteSearch] = {}
+        self._newest_id: int | None = None  # (SQLite) about how many messages are stored
+        self._counted: dict[QueueFilter, int] = {}  # filter -> how many messages it keeps
         self._sqlite = conn.dialect.name == "sqlite"
         self.evidence = SqlEvidenceRepository(conn, cipher, signer)
         self.exposure = SqlExposureRepository(conn, cipher)
@@ -204,6 +206,12 @@ class SqlRepository:
         assert result.inserted_primary_key is not None
         return ImportRecord(result.inserted_primary_key[0], principal_id, channel_id, fmt,
                             file_name, file_sha256, staged=staged)
+
+    def merge_search_index(self) -> None:
+        """SQLite: merge the search index's segments (after a bulk import: a page of a common
+        search looks rows up in it one by one); PostgreSQL keeps its own index tidy."""
+        if self._sqlite:
+            self.conn.exec_driver_sql(search.SQLITE_MERGE)
 
     def publish_import(self, import_id: int, added: int, skipped: int) -> None:
         """Show a staged import's messages, all at once (one transaction), and record its
@@ -588,12 +596,14 @@ class SqlRepository:
 
     # ---- triage ------------------------------------------------------------------------
     def _conditions(self, table: Any, flt: QueueFilter, *, shown: bool = True,
-                    probe: bool = False, ordered: bool = False) -> list[ColumnElement[bool]]:
+                    probe: bool = False, ordered: bool = False,
+                    looked_up: bool = False) -> list[ColumnElement[bool]]:
         """What a queue filter asks of a row of ``table`` (messages or an alias of it); without
         ``shown`` the conditions that message_labels.shown already holds are left out. For a
         ``probe`` (a row's repeats, found by the repeats index) the columns are wrapped so that
         no planner reads a filter's index instead. ``ordered``: the rows are read in queue
-        order (a search's matches may then be only checked, see ``_dense``)."""
+        order (a search's matches may then be only checked, see ``_dense``); ``looked_up``:
+        so read, and each row looked up in the search index by id (``_page``)."""
         def col(name: str) -> Any:
             column = table.c[name]
             return func.coalesce(column, column) if probe else column
@@ -621,14 +631,27 @@ class SqlRepository:
         if flt.search is not None:
             conditions.append(search.matches(
                 table, self._sqlite_search(flt.search) if self._sqlite else flt.search,
-                check_only=ordered and self._dense(flt.search), few=probe))
+                check_only=ordered and self._dense(flt.search), few=probe or looked_up))
         return conditions
 
     def _sqlite_search(self, query: SearchQuery) -> str:
         """A search as SQLite's index reads it (worked out once per unit of work)."""
+        return self._sqlite_read(query).expression
+
+    def _sqlite_read(self, query: SearchQuery) -> search.SqliteSearch:
         if query not in self._sqlite_searches:
             self._sqlite_searches[query] = search.sqlite_search(self.conn, query)
         return self._sqlite_searches[query]
+
+    def _rows_to_probe(self, flt: QueueFilter, rows: int) -> int:
+        """SQLite: how many of a page's leading rows to look up one by one in the search index
+        (search.rows_to_probe); 0 on PostgreSQL or without a search."""
+        if flt.search is None or not self._sqlite:
+            return 0
+        if self._newest_id is None:
+            self._newest_id = int(self.conn.execute(select(func.max(messages.c.id)))
+                                  .scalar() or 0)
+        return search.rows_to_probe(self._sqlite_read(flt.search), self._newest_id, rows)
 
     def _dense(self, query: SearchQuery) -> bool:
         """Whether a search matches so many messages that an ordered page is best read along
@@ -657,18 +680,21 @@ class SqlRepository:
                          or_(by_time < at, and_(by_time == at, by_id < mid))))]
 
     def _ordered(self, flt: QueueFilter, *extra: ColumnElement[bool],
-                 after: Cursor | None = None, columns: Any = None) -> Select[Any]:
-        """The filtered messages in queue order, read along the index that fits: a label's
-        own index (message_labels) when the view is narrowed to a label, else messages'."""
+                 after: Cursor | None = None, columns: Any = None,
+                 through: Cursor | None = None, looked_up: bool = False) -> Select[Any]:
+        """The filtered messages in queue order (after ``after``, up to and with ``through``),
+        read along the index that fits: a label's own index (message_labels) when the view is
+        narrowed to a label, else messages'."""
         if flt.label is None:
             query = select(*MESSAGE_COLUMNS) if columns is None else select(*columns)
             keys = (messages.c.rank, messages.c.created_at, messages.c.id)
-            query = query.where(*self._conditions(messages, flt, ordered=True), *extra)
+            query = query.where(*self._conditions(messages, flt, ordered=True,
+                                                  looked_up=looked_up), *extra)
         else:
             labels = message_labels
             keys = (labels.c.rank, labels.c.created_at, labels.c.message_id)
             rest = self._conditions(messages, replace(flt, label=None, state=None), shown=False,
-                                    ordered=True)
+                                    ordered=True, looked_up=looked_up)
             if columns is not None and not rest and not extra:  # the label's index alone
                 query = select(labels.c.message_id).where(labels.c.label == flt.label)
             else:
@@ -678,31 +704,103 @@ class SqlRepository:
             query = query.where(labels.c.shown.is_(True))
             if flt.state is not None:
                 query = query.where(labels.c.review_state == flt.state.value)
+        if through is not None:
+            query = query.where(*self._through(keys, through))
         return query.where(*self._after(keys, after)).order_by(*(k.desc() for k in keys))
+
+    @staticmethod
+    def _through(keys: tuple[Any, Any, Any], cursor: Cursor) -> list[ColumnElement[bool]]:
+        """Rows up to ``cursor`` in queue order, with it (an index range)."""
+        rank, at, mid = cursor
+        by_rank, by_time, by_id = keys
+        return [by_rank >= rank,
+                or_(by_rank > rank,
+                    and_(by_rank == rank,
+                         or_(by_time > at, and_(by_time == at, by_id >= mid))))]
 
     def queue(self, flt: QueueFilter, limit: int, offset: int = 0, *,
               after: Cursor | None = None) -> list[StoredMessage]:
         """Messages worst first (by the stored rank: priority plus the sender's risk bonus),
         newest first among equals; from ``after`` on (keyset), or skipping ``offset``."""
-        return self._load(self._ordered(flt, after=after).limit(limit).offset(offset))
+        return self._page(flt, limit, offset, after)
+
+    def _outranked(self, row: Any, flt: QueueFilter) -> ColumnElement[bool]:
+        """Whether ``row`` (of messages, or of a subquery of it) has a near-identical repeat
+        that the filter keeps and that ranks above it (checked by the repeats index)."""
+        other = messages.alias("repeat")
+        return exists().where(  # the filter last: a search's lookup is the dear part
+            other.c.group_id == row.c.group_id, other.c.near_key == row.c.near_key,
+            other.c.id != row.c.id,
+            or_(other.c.rank > row.c.rank,
+                and_(other.c.rank == row.c.rank,
+                     or_(other.c.created_at > row.c.created_at,
+                         and_(other.c.created_at == row.c.created_at,
+                              other.c.id > row.c.id)))),
+            *self._conditions(other, flt, probe=True))
+
+    def _page(self, flt: QueueFilter, limit: int, offset: int, after: Cursor | None, *,
+              one_per_repeats: bool = False) -> list[StoredMessage]:
+        """A page of the filtered messages in queue order; ``one_per_repeats``: only those
+        that no near-identical repeat outranks. On SQLite the page of a common one-word
+        search first looks up the view's leading rows in the search index one by one
+        (``_rows_to_probe``), and reads what the page still lacks from the search's list of
+        matches. On PostgreSQL, where the planner sorts a search's matches, they are checked
+        for repeats after the sort, not before it (``_sorted_first``)."""
+        extra = [~self._outranked(messages, flt)] if one_per_repeats else []
+        walk = 0 if offset else self._rows_to_probe(flt, limit)
+        if not walk:
+            query = self._ordered(flt, *extra, after=after).limit(limit).offset(offset)
+            if one_per_repeats and flt.search is not None and not self._sqlite and \
+                    self._sorted_first(query):
+                return self._sorted_page(flt, limit, offset, after)
+            return self._load(query)
+        last_id = self.conn.execute(self._ordered(replace(flt, search=None), after=after,
+                                                  columns=[messages.c.id])
+                                    .limit(1).offset(walk - 1)).scalar()
+        last = None if last_id is None else self.conn.execute(
+            select(messages.c.rank, messages.c.created_at, messages.c.id)
+            .where(messages.c.id == last_id)).one()
+        through: Cursor | None = None if last is None else (last.rank, last.created_at,
+                                                              last.id)
+        found = self._load(self._ordered(flt, *extra, after=after, through=through,
+                                         looked_up=True).limit(limit))
+        if len(found) < limit and through is not None:
+            found += self._load(self._ordered(flt, *extra, after=through)
+                                .limit(limit - len(found)))
+        return found
+
+    def _sorted_page(self, flt: QueueFilter, limit: int, offset: int,
+                     after: Cursor | None) -> list[StoredMessage]:
+        """PostgreSQL: the page of a search whose matches the planner sorts, each checked
+        for an outranking repeat after the sort; the first page also counts the matches
+        (for ``queue_count``, which would otherwise find them all again)."""
+        matched = self._ordered(flt, after=after, columns=[
+            *MESSAGE_COLUMNS, func.count().over().label("matching")]).offset(0).subquery()
+        rows = self.conn.execute(
+            select(*matched.c).where(~self._outranked(matched, flt))
+            .order_by(matched.c.rank.desc(), matched.c.created_at.desc(), matched.c.id.desc())
+            .limit(limit).offset(offset)).all()
+        if after is None:
+            self._counted[flt] = int(rows[0].matching) if rows else 0
+        return self._stored(rows)
+
+    def _sorted_first(self, query: Select[Any]) -> bool:
+        """PostgreSQL: whether the planner reads ``query``'s rows by sorting them (rather than
+        along an index in queue order), as it does for a search matching few messages."""
+        compiled = query.compile(dialect=self.conn.dialect)
+        found = self.conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled),
+                                          compiled.params).scalar_one()
+        node = (found if isinstance(found, list) else json.loads(found))[0]["Plan"]
+        while node["Node Type"] in {"Limit", "Gather Merge"} and node.get("Plans"):
+            node = node["Plans"][0]
+        return bool(node["Node Type"] == "Sort")
 
     def queue_rows(self, flt: QueueFilter, limit: int, offset: int = 0, *,
                    after: Cursor | None = None) -> list[QueueRow]:
         """The queue with one sender's near-identical messages as one row, worst first: a row
         is the most serious message of its repeats, so the number shown is the one that orders
         it. Read from the rank indexes, each row checked against its repeats by index."""
-        other = messages.alias("repeat")
-        outranked = exists().where(  # the filter last: a search's lookup is the dear part
-            other.c.group_id == messages.c.group_id, other.c.near_key == messages.c.near_key,
-            other.c.id != messages.c.id,
-            or_(other.c.rank > messages.c.rank,
-                and_(other.c.rank == messages.c.rank,
-                     or_(other.c.created_at > messages.c.created_at,
-                         and_(other.c.created_at == messages.c.created_at,
-                              other.c.id > messages.c.id)))),
-            *self._conditions(other, flt, probe=True))
-        picked = self._load(self._ordered(flt, ~outranked, after=after)
-                            .limit(limit).offset(offset))
+        picked = self._page(flt, limit, offset, after, one_per_repeats=True)
         if not picked:
             return []
         keys = self._near_keys([m.id for m in picked])
@@ -721,10 +819,12 @@ class SqlRepository:
         return out
 
     def _members(self, flt: QueueFilter, repeats: ColumnElement[bool]) -> list[Row[Any]]:
-        """The messages of these repeats (read by the repeats index) that the filter keeps; on
-        SQLite a search's are then read from its index, each checked against their ids."""
+        """The messages of these repeats (read by the repeats index) that the filter keeps,
+        each looked up in the search index by id; on SQLite a search that holds a prefix
+        (whose matches FTS5 would list for each lookup) reads its matches from its index once,
+        each checked against their ids."""
         columns = (messages.c.id, messages.c.group_id, messages.c.near_key)
-        if flt.search is None or not self._sqlite:
+        if flt.search is None or not self._sqlite or "*" not in self._sqlite_search(flt.search):
             return list(self.conn.execute(select(*columns).where(
                 repeats, *self._conditions(messages, flt, probe=True))))
         found = [int(i) for i in self.conn.execute(select(messages.c.id).where(
@@ -741,6 +841,8 @@ class SqlRepository:
     def queue_count(self, flt: QueueFilter, *, cap: int | None = None) -> int:
         """How many messages match the filter; with ``cap``, counting stops past it (the
         answer is then ``cap + 1``: "more than cap")."""
+        if flt in self._counted:  # counted with its first page
+            return self._counted[flt] if cap is None else min(self._counted[flt], cap + 1)
         if cap is None:
             inner = select(messages.c.id).where(*self._conditions(messages, flt))
         elif flt.search is not None and self._sqlite:
@@ -1115,7 +1217,11 @@ class SqlRepository:
         return {r.id: _sender(r, stats.get(r.id)) for r in rows}
 
     def _load(self, query: Select[Any], *, with_findings: bool = False) -> list[StoredMessage]:
-        rows = self.conn.execute(query).all()
+        return self._stored(self.conn.execute(query).all(), with_findings=with_findings)
+
+    def _stored(self, rows: Sequence[Row[Any]], *,
+                with_findings: bool = False) -> list[StoredMessage]:
+        """Messages from their rows, with their senders and channels (and findings)."""
         if not rows:
             return []
         sender_rows: list[Row[Any]] = []

@@ -7,6 +7,7 @@ punctuation; neither stems nor folds accents, so both find the same messages.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -69,23 +70,37 @@ MOST_PREFIX_WORDS = 16
 FTS_WORDS = "messages_fts_words"
 SQLITE_CONNECTION = (f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{FTS_WORDS} "
                      f"USING fts5vocab(main, {FTS_TABLE}, row)")
-_words = sa.table(FTS_WORDS, sa.column("term", sa.Text), schema="temp")
+_words = sa.table(FTS_WORDS, sa.column("term", sa.Text), sa.column("doc", sa.Integer),
+                  schema="temp")
 
 
-def sqlite_search(conn: sa.Connection, search: SearchQuery) -> str:
-    """The FTS5 MATCH expression with each prefix written as the indexed words that start
-    with it, where they are few (MOST_PREFIX_WORDS) and the prefix is ASCII (which FTS5
-    folds as Python does); other prefixes stay prefixes."""
+@dataclass(frozen=True)
+class SqliteSearch:
+    """A search as SQLite's index reads it: its FTS5 MATCH ``expression``, and for a search
+    of one word written as indexed words, ``estimate``: how many stored messages hold the
+    most common of them (at least that many hold the search; 0 when not known)."""
+
+    expression: str
+    estimate: int = 0
+
+
+def sqlite_search(conn: sa.Connection, search: SearchQuery) -> SqliteSearch:
+    """The search with each prefix written as the indexed words that start with it, where
+    they are few (MOST_PREFIX_WORDS) and the prefix is ASCII (which FTS5 folds as Python
+    does); other prefixes stay prefixes."""
     words: dict[str, list[str]] = {}
+    most = 0
     for w in search.words:
         if len(w) >= PREFIX_FROM and w.isascii():
-            found = list(conn.execute(
-                sa.select(_words.c.term).where(_words.c.term >= w,
-                                               _words.c.term < w[:-1] + chr(ord(w[-1]) + 1))
-                .limit(MOST_PREFIX_WORDS + 1)).scalars())
+            found = conn.execute(
+                sa.select(_words.c.term, _words.c.doc).where(
+                    _words.c.term >= w, _words.c.term < w[:-1] + chr(ord(w[-1]) + 1))
+                .limit(MOST_PREFIX_WORDS + 1)).all()
             if len(found) <= MOST_PREFIX_WORDS:
-                words[w] = found
-    return fts5_query(search, words)
+                words[w] = [r.term for r in found]
+                most = max((int(r.doc) for r in found), default=0)
+    one_word = len(search.words) == 1 and not search.phrases and search.words[0] in words
+    return SqliteSearch(fts5_query(search, words), most if one_word else 0)
 
 
 def tsquery(search: SearchQuery) -> str:
@@ -99,6 +114,28 @@ def tsquery(search: SearchQuery) -> str:
 #: the queue's own index, each row checked against the matches (dense enough that a page
 #: fills quickly); a rarer one's page is read from its matches and sorted.
 DRIVE_FROM_MATCHES = 3_000
+
+#: SQLite: a page of a common search (ESTIMATE) is read in queue order with each row looked up
+#: in the search index by id (about 20 µs a row at a million messages, after the index is
+#: merged) when that costs less than checking each row against the list of every match
+#: (about 0.3 µs a match, built once per statement): when matches² > rows of the page x
+#: messages x PROBE_COST (rows walked for a page: rows x messages / matches).
+PROBE_COST = 60
+#: ... and at most WALK_MARGIN times the rows a page is expected to need (at most MOST_WALKED)
+#: are looked up so; the rest of the page is read the other way.
+WALK_MARGIN = 4
+MOST_WALKED = 5_000
+
+
+def rows_to_probe(found: SqliteSearch, messages: int, rows: int) -> int:
+    """How many rows, read in queue order, a page of ``rows`` should look up one by one in the
+    search index before it reads the rest from the list of matches; 0: none (the list is
+    cheaper)."""
+    if found.estimate <= DRIVE_FROM_MATCHES or "*" in found.expression:
+        return 0
+    if found.estimate * found.estimate <= rows * messages * PROBE_COST:
+        return 0
+    return min(MOST_WALKED, WALK_MARGIN * rows * messages // found.estimate + rows)
 
 
 def _match(expression: str) -> ColumnElement[bool]:
@@ -162,6 +199,9 @@ SQLITE_SCHEMA = (
     "INSERT INTO messages_fts(rowid, subject, text) VALUES (new.id, new.subject, new.text); END",
     "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')",
 )
+#: SQLite: the search index merged into one segment (an import adds segments that each
+#: lookup then reads; a bulk import merges them when it is done).
+SQLITE_MERGE = "INSERT INTO messages_fts(messages_fts) VALUES ('optimize')"
 SQLITE_DROP = ("DROP TRIGGER IF EXISTS messages_fts_changed",
                "DROP TRIGGER IF EXISTS messages_fts_removed",
                "DROP TRIGGER IF EXISTS messages_fts_added",
