@@ -125,7 +125,9 @@ class SqlRepository:
         self._common_searches: dict[SearchQuery, bool] = {}  # search -> whether common
         self._sqlite_searches: dict[SearchQuery, search.SqliteSearch] = {}
         self._newest_id: int | None = None  # (SQLite) about how many messages are stored
-        self._counted: dict[QueueFilter, int] = {}  # filter -> how many messages it keeps
+        # filter -> how many messages it keeps, counted with its first page (PostgreSQL) for
+        # the count asked next in the same unit of work (``_sorted_page``)
+        self._counted: dict[QueueFilter, int] = {}
         self._sqlite = conn.dialect.name == "sqlite"
         self.evidence = SqlEvidenceRepository(conn, cipher, signer)
         self.exposure = SqlExposureRepository(conn, cipher)
@@ -819,10 +821,10 @@ class SqlRepository:
         return out
 
     def _members(self, flt: QueueFilter, repeats: ColumnElement[bool]) -> list[Row[Any]]:
-        """The messages of these repeats (read by the repeats index) that the filter keeps,
-        each looked up in the search index by id; on SQLite a search that holds a prefix
-        (whose matches FTS5 would list for each lookup) reads its matches from its index once,
-        each checked against their ids."""
+        """The messages of these repeats (read by the repeats index) that the filter keeps. On
+        SQLite each is looked up in the search index by id, but for a search that holds a
+        prefix (whose matches FTS5 would list for each lookup): its matches are then read
+        from the search index once, each checked against their ids."""
         columns = (messages.c.id, messages.c.group_id, messages.c.near_key)
         if flt.search is None or not self._sqlite or "*" not in self._sqlite_search(flt.search):
             return list(self.conn.execute(select(*columns).where(
