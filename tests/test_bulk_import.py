@@ -114,3 +114,19 @@ def test_a_bulk_import_leaves_the_search_index_merged(sqlite_service: CivicShiel
     rows, total = sqlite_service.triage.queue(QueueFilter(search=parse_search("library")),
                                               limit=100)
     assert total == len(rows) == 10  # every fourth of a0 to a39 (the files share ids)
+
+
+def test_a_bulk_import_whose_index_cannot_be_merged_is_still_imported(
+        sqlite_service: CivicShield, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The merge comes after the messages are shown: if SQLite cannot merge (a full disk, here
+    a command FTS5 refuses), the import still stands, and the log says so."""
+    from civicshield.storage import search
+
+    monkeypatch.setattr(search, "SQLITE_MERGE",
+                        "INSERT INTO messages_fts(messages_fts) VALUES ('no such command')")
+    done = sqlite_service.triage.import_file(cli_actor(), archive(tmp_path / "a.jsonl", 8),
+                                             bulk=True)
+    assert done.added == 8
+    assert sqlite_service.triage.queue(QueueFilter(), limit=20)[1] == 8
+    assert "the search index was not merged" in caplog.text

@@ -226,7 +226,9 @@ class Triage:
                 raise
             if bulk:
                 with self.context.transaction(write=True) as repo:
-                    repo.merge_search_index()
+                    if not repo.merge_search_index():
+                        log.warning("import %s: the search index was not merged; searches "
+                                    "still work, more slowly", importer.fmt)
         log.info("import %s: %d added, %d already stored, %d malformed set aside",
                  importer.fmt, added, skipped, len(source.bad))
         return ImportResult(importer.fmt, added, skipped, record.id, tuple(source.bad))

@@ -25,6 +25,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
 from civicshield.crypto import Cipher, EvidenceSigner
@@ -209,11 +210,17 @@ class SqlRepository:
         return ImportRecord(result.inserted_primary_key[0], principal_id, channel_id, fmt,
                             file_name, file_sha256, staged=staged)
 
-    def merge_search_index(self) -> None:
+    def merge_search_index(self) -> bool:
         """SQLite: merge the search index's segments (after a bulk import: a page of a common
-        search looks rows up in it one by one); PostgreSQL keeps its own index tidy."""
+        search looks rows up in it one by one); PostgreSQL keeps its own index tidy. False
+        when SQLite could not (the disk full, say): searches then still work, more slowly."""
         if self._sqlite:
-            self.conn.exec_driver_sql(search.SQLITE_MERGE)
+            try:
+                with self.conn.begin_nested():
+                    self.conn.exec_driver_sql(search.SQLITE_MERGE)
+            except OperationalError:
+                return False
+        return True
 
     def publish_import(self, import_id: int, added: int, skipped: int) -> None:
         """Show a staged import's messages, all at once (one transaction), and record its
