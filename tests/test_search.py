@@ -280,10 +280,13 @@ def test_the_sqlite_schema_names_the_table_and_tokenizer_the_queries_use() -> No
 
 
 def test_a_page_looked_up_row_by_row_then_read_from_its_matches_is_the_same_page(
-        searchable: CivicShield, monkeypatch: pytest.MonkeyPatch) -> None:
+        sqlite_service: CivicShield, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite: a common word's page looks its leading rows up in the search index one by one
     and reads what it still lacks from the list of matches: page after page, the same rows
     in the same order as a page read from the matches alone."""
+    searchable = sqlite_service
+    searchable.triage.import_file(cli_actor(), export(tmp_path / "texts.jsonl", TEXTS))
+
     def pages(typed: str, size: int) -> list[str]:
         flt, shown, after = QueueFilter(search=parse_search(typed)), [], None
         while True:
