@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench eval loso model check clean screenshots
+.PHONY: demo test lint bench eval loso designs model check clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ eval: $(STAMP)
 ## (needs the development data and the train extra)
 loso: $(STAMP)
 	$(PY) scripts/loso.py
+
+## designs: the fine-tuned model beside frozen-encoder readers on every evaluation; writes
+## docs/designs.md (needs the development data and what `make model` installs)
+designs: $(STAMP)
+	$(PY) scripts/designs.py
 
 ## model: retrain the detection model (torch from this machine's local CPU build; ~50 minutes on 2 cores)
 model: $(STAMP)
