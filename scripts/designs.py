@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import platform
 import sys
 import time
@@ -372,7 +371,6 @@ def main() -> None:
     ])
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
-    (CACHE / "last-run.json").write_text(json.dumps({"seconds": time.perf_counter() - started}))
 
 
 if __name__ == "__main__":
