@@ -93,7 +93,8 @@ def main() -> None:
         "Each row trains a detector without one source and tests it on that source's test "
         "split: the figure for a kind of text the detector has never seen. The design is the "
         "lexical n-gram model (the threat head's companion, trained alone); the fine-tuned "
-        "network has not been measured this way yet (one training run per fold). Sources and "
+        "network has not been measured this way yet (one training run per fold); the frozen "
+        "sentence encoder's folds are in [designs.md](designs.md). Sources and "
         "their labels: docs/models.md, \"Labels from each source\". 95 % Wilson intervals.",
         "",
         *table,
