@@ -111,6 +111,7 @@ def _write(conn: Any, batch: list[dict[str, object]], found: list[dict[str, obje
                         (tables.message_labels, tagged)):
         if rows:
             conn.execute(insert(table), rows)
+    search.list_pending_words(conn)  # as the repository does after it writes messages
 
 
 def settle(engine: Engine) -> None:

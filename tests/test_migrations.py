@@ -31,7 +31,7 @@ def test_migrated_schema_matches_the_tables(database_url: str) -> None:
         diff = compare_metadata(context, metadata)
     assert diff == []
     assert current_revision(engine) == head_revision(engine)
-    assert head_revision(engine) == HEAD == "0014_fewer_message_indexes"
+    assert head_revision(engine) == HEAD == "0015_search_words"
     assert "messages" in inspect(engine).get_table_names()
 
 

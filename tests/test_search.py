@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 
 from civicshield.app import CivicShield
 from civicshield.domain.access import cli_actor
-from civicshield.domain.errors import InvalidInputError, PermissionDeniedError
+from civicshield.domain.errors import ImportFailure, InvalidInputError, PermissionDeniedError
 from civicshield.domain.models import Role, User
 from civicshield.domain.ports import QueueFilter
 from civicshield.domain.search import SearchQuery, parse_search, words_of
@@ -306,3 +306,101 @@ def test_a_page_looked_up_row_by_row_then_read_from_its_matches_is_the_same_page
         for typed in typed_words:
             for size in (1, 2, 3):
                 assert pages(typed, size) == expected[typed], (typed, size, margin)
+
+
+#: Texts whose words end where each store's index, not the eye, ends them: punctuation that is
+#: not ASCII, letters that are not ASCII after ASCII ones, numbers PostgreSQL reads as numbers,
+#: a character FTS5 reads as a letter and Python does not, a word the PostgreSQL index cuts.
+TRICKY = {
+    "t1": "Museum\u2014harbor plans: the museum\u00e9 wing, MUSEUMS downtown, museum-goers.",
+    "t2": "Call 555-0199 or 5550199x; codes 1e5x, 5e10y, 123abc and 0x1F\ue000tail.",
+    "t3": "harbormaster\u00a0said nothing; \u00abharbour\u00bb spelled the British way.",
+    "t4": "Caf\u00e9s and cafeterias: caf\u00e9society, CAFE\u0301 with a combining accent.",
+    "t6": "\u00a1Hola!cinco\u00bfqu\u00e9? 50%off_sale hyphen-ated\u2026trail \u201cquoted\u201d",
+    "t5": "x " * 49_990 + "boundaryword and more words after the indexed part",
+}
+
+
+def _prefixes(texts: dict[str, str]) -> set[str]:
+    found = set()
+    for value in texts.values():
+        for w in words_of(value[:1000] + value[-200:]):
+            found.update(w[:n] for n in range(3, len(w) + 1))
+    return found
+
+
+def test_prefixes_read_as_listed_words_find_what_prefixes_find(
+        service: CivicShield, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every prefix of every word in texts whose words end in unusual places finds the same
+    messages searched as the listed words that start with it as searched as a prefix."""
+    service.triage.import_file(cli_actor(), export(tmp_path / "tricky.jsonl", TRICKY))
+    prefixes = sorted(_prefixes(TRICKY))
+    assert len(prefixes) > 120
+    as_words = {p: found(service, p) for p in prefixes}
+    assert "*" not in _read(service, "harbor")  # read as words, not as a prefix
+    monkeypatch.setattr(search, "_prefix_words", lambda conn, query: {})
+    as_prefixes = {p: found(service, p) for p in prefixes}
+    differ = {p: (as_words[p], as_prefixes[p]) for p in prefixes
+              if as_words[p] != as_prefixes[p]}
+    assert not differ
+    assert as_prefixes["museum"] == {"t1"} and as_prefixes["harbo"] == {"t1", "t3"}
+
+
+def _listed(service: CivicShield) -> set[str]:
+    with service.context.engine.connect() as conn:
+        return set(conn.execute(text("SELECT word FROM search_words")).scalars())
+
+
+def _read(service: CivicShield, typed: str) -> str:
+    query = parse_search(typed)
+    assert query is not None
+    with service.context.engine.connect() as conn:
+        return search.sqlite_search(conn, query).expression if conn.dialect.name == "sqlite" \
+            else search.pg_search(conn, query).tsquery
+
+
+def test_words_of_a_text_changed_by_other_means_are_found(
+        searchable: CivicShield, tmp_path: Path) -> None:
+    """A message's text changed outside the repository: PostgreSQL's triggers list its new
+    words at once; SQLite's note it, and until the next write lists them every search reads
+    prefixes as prefixes. Either way the search finds it."""
+    sqlite = searchable.context.engine.dialect.name == "sqlite"
+    with searchable.context.engine.begin() as conn:
+        conn.execute(text("UPDATE messages SET text = 'rewritten by hand' "
+                          "WHERE external_id = 'p1'"))
+    assert ("rewritten" in _listed(searchable)) is not sqlite
+    assert ("*" in _read(searchable, "rewrit")) is sqlite
+    assert found(searchable, "rewrit") == {"p1"}
+    searchable.triage.import_file(cli_actor(), export(tmp_path / "more.jsonl", {
+        "p9": "Another message."}))
+    assert {"rewritten", "another"} <= _listed(searchable)
+    with searchable.context.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM search_words_pending")).scalar_one() == 0
+    assert _read(searchable, "rewrit") == ("(\"rewritten\")" if sqlite else "(rewritten)")
+    assert found(searchable, "rewrit") == {"p1"}
+
+
+def test_a_failed_import_leaves_no_word_listed_that_only_it_held(
+        searchable: CivicShield, tmp_path: Path) -> None:
+    before = _listed(searchable)
+    broken = export(tmp_path / "broken.jsonl", {"b1": "Quixotic zeppelins over the library.",
+                                                "b2": "More zeppelins."})
+    broken.write_text(broken.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
+    with pytest.raises(ImportFailure):
+        searchable.triage.import_file(cli_actor(), broken)
+    assert _listed(searchable) == before
+    assert {"library", "the"} <= before and "zeppelins" not in before
+
+
+def test_upgrading_lists_the_words_of_the_messages_already_stored(
+        searchable: CivicShield) -> None:
+    from alembic import command
+
+    from civicshield.storage.database import alembic_config, migrate
+
+    engine = searchable.context.engine
+    listed = _listed(searchable)
+    assert {"library", "maple", "größe", "café"} <= listed
+    command.downgrade(alembic_config(engine), "0014_fewer_message_indexes")
+    migrate(engine)
+    assert _listed(searchable) == listed

@@ -21,6 +21,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -107,6 +108,10 @@ def _bonus(level: str) -> float:
 
 #: Publishing an import shows its messages this many ids per statement.
 PUBLISH_IDS = 2_000
+#: PostgreSQL: a search's page is read along the queue's index, each row's text checked
+#: (about 23 µs a row at a million messages: its words are read again), only where the
+#: planner expects the page within this many rows; else its matches are sorted (_sorted_first).
+PG_MOST_WALKED = 2_000
 #: Suggested matches compare a sender's wording with that of the store's latest messages.
 RECENT_MESSAGES = 2_000
 #: A queue position: (rank, created_at, id) of the last row shown; the next page starts after.
@@ -125,6 +130,7 @@ class SqlRepository:
         self._group_risks: dict[int, tuple[str, float, str]] = {}  # group -> stored risk
         self._common_searches: dict[SearchQuery, bool] = {}  # search -> whether common
         self._sqlite_searches: dict[SearchQuery, search.SqliteSearch] = {}
+        self._pg_searches: dict[SearchQuery, search.PgSearch] = {}
         self._newest_id: int | None = None  # (SQLite) about how many messages are stored
         # filter -> how many messages it keeps, counted with its first page (PostgreSQL) for
         # the count asked next in the same unit of work (``_sorted_page``)
@@ -248,7 +254,8 @@ class SqlRepository:
 
     def discard_import(self, import_id: int) -> set[int]:
         """Remove what a failed staged import wrote (its messages and their findings, the
-        senders and the channel only it brought) and put back the versions it superseded;
+        senders and the channel only it brought, the words only its messages held) and put
+        back the versions it superseded;
         returns the sender groups still there that it touched."""
         channel = self.conn.execute(select(imports.c.channel_id).where(
             imports.c.id == import_id)).scalar()
@@ -256,9 +263,11 @@ class SqlRepository:
                                         messages.c.sender_id)
                                  .where(messages.c.import_id == import_id,
                                         messages.c.staged.is_(True))).all()
+        words = search.words_of_messages(self.conn, [r.id for r in rows])
         for chunk in _chunks([r.id for r in rows]):
             self.conn.execute(delete(findings).where(findings.c.message_id.in_(chunk)))
             self.conn.execute(delete(messages).where(messages.c.id.in_(chunk)))
+        search.unlist_words(self.conn, words)
         for origin in {r.origin_id for r in rows if r.origin_id}:
             family = select(messages.c.id).where(or_(messages.c.id == origin,
                                                      messages.c.origin_id == origin))
@@ -455,11 +464,14 @@ class SqlRepository:
     def _insert_messages(self, principal_id: int, rows: list[dict[str, Any]]) -> list[int]:
         """Insert message rows; their ids, in the rows' order. SQLite cannot return ids in
         order from one statement of many rows (SQLAlchemy would insert them one by one), so
-        there the rows go in one executemany and the ids are read back by their identity."""
+        there the rows go in one executemany and the ids are read back by their identity.
+        Their words are listed for search (on SQLite here: ``search.list_pending_words``;
+        PostgreSQL's triggers list them)."""
         if not self._sqlite:
             return [int(i) for i in self.conn.execute(insert(messages).returning(
                 messages.c.id, sort_by_parameter_order=True), rows).scalars()]
         self.conn.execute(insert(messages), rows)
+        search.list_pending_words(self.conn)
         by_key: dict[Key, int] = {}
         for platform, ids in _by_platform([(r["platform"], r["external_id"])
                                            for r in rows]).items():
@@ -639,7 +651,8 @@ class SqlRepository:
                                              message_labels.c.label == flt.label))
         if flt.search is not None:
             conditions.append(search.matches(
-                table, self._sqlite_search(flt.search) if self._sqlite else flt.search,
+                table, self._sqlite_read(flt.search) if self._sqlite else self._pg_read(
+                    flt.search),
                 check_only=ordered and self._dense(flt.search), few=probe or looked_up))
         return conditions
 
@@ -651,6 +664,12 @@ class SqlRepository:
         if query not in self._sqlite_searches:
             self._sqlite_searches[query] = search.sqlite_search(self.conn, query)
         return self._sqlite_searches[query]
+
+    def _pg_read(self, query: SearchQuery) -> search.PgSearch:
+        """A search as PostgreSQL's index reads it (worked out once per unit of work)."""
+        if query not in self._pg_searches:
+            self._pg_searches[query] = search.pg_search(self.conn, query)
+        return self._pg_searches[query]
 
     def _rows_to_probe(self, flt: QueueFilter, rows: int) -> int:
         """SQLite: how many of a page's leading rows to look up one by one in the search index
@@ -760,7 +779,7 @@ class SqlRepository:
         if not walk:
             query = self._ordered(flt, *extra, after=after).limit(limit).offset(offset)
             if one_per_repeats and flt.search is not None and not self._sqlite and \
-                    self._sorted_first(query):
+                    self._sorted_first(query, limit):
                 return self._sorted_page(flt, limit, offset, after)
             return self._load(query)
         last_id = self.conn.execute(self._ordered(replace(flt, search=None), after=after,
@@ -793,16 +812,29 @@ class SqlRepository:
             self._counted[flt] = int(rows[0].matching) if rows else 0
         return self._stored(rows)
 
-    def _sorted_first(self, query: Select[Any]) -> bool:
-        """PostgreSQL: whether the planner reads ``query``'s rows by sorting them (rather than
-        along an index in queue order), as it does for a search matching few messages."""
+    def _sorted_first(self, query: Select[Any], limit: int) -> bool:
+        """PostgreSQL: whether a search's page (``query``) is best read by sorting its
+        matches: where the planner would sort them (a search matching few messages), and
+        where it would read along the queue's index, checking each row's text, but expects
+        to read more than PG_MOST_WALKED rows for the page (it prices reading a text's words
+        far below what it costs)."""
         compiled = query.compile(dialect=self.conn.dialect)
         found = self.conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled),
                                           compiled.params).scalar_one()
         node = (found if isinstance(found, list) else json.loads(found))[0]["Plan"]
         while node["Node Type"] in {"Limit", "Gather Merge"} and node.get("Plans"):
             node = node["Plans"][0]
-        return bool(node["Node Type"] == "Sort")
+        if node["Node Type"] == "Sort":
+            return True
+        while node.get("Relation Name") is None and node.get("Plans"):
+            node = node["Plans"][0]
+        if node.get("Relation Name") != "messages" or node["Node Type"] != "Index Scan":
+            return False
+        stored = self.conn.execute(text(
+            "SELECT reltuples FROM pg_class WHERE oid = 'messages'::regclass")).scalar()
+        matching = float(node.get("Plan Rows") or 0)
+        return bool(stored and stored > 0 and matching > 0
+                    and limit * float(stored) / matching > PG_MOST_WALKED)
 
     def queue_rows(self, flt: QueueFilter, limit: int, offset: int = 0, *,
                    after: Cursor | None = None) -> list[QueueRow]:

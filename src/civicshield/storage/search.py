@@ -6,9 +6,10 @@ punctuation; neither stems nor folds accents, so both find the same messages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import ColumnElement
@@ -60,52 +61,190 @@ def fts5_query(search: SearchQuery, words: Mapping[str, Sequence[str]] | None = 
     return " AND ".join(terms)
 
 
-#: SQLite: a word searched as a prefix is searched as the indexed words that start with it
-#: when there are at most this many. FTS5 lists every match of a prefix before it answers
-#: anything (for "museum"* in 93,000 of a million messages, 9 ms against 5 for the word alone,
-#: and for every statement that reads it); a plain word's matches are read as needed.
+#: A word searched as a prefix is searched as the listed words that start with it when there
+#: are at most this many, each of letters and digits. A prefix's matches cost both indexes
+#: more than its words': FTS5 lists every match of a prefix before it answers anything (for
+#: "museum"* in 93,000 of a million messages, 9 ms against 5 for the word alone, and for
+#: every statement that reads it), and PostgreSQL's GIN index gathers each prefix's matches into a
+#: bitmap, where it intersects whole words' lists (two common words at a million messages:
+#: about 40 ms as prefixes, 10 as words).
 MOST_PREFIX_WORDS = 16
-#: SQLite: the search index's vocabulary (one row per indexed word), a temporary table each
-#: connection makes when it opens (SQLITE_CONNECTION).
-FTS_WORDS = "messages_fts_words"
-SQLITE_CONNECTION = (f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{FTS_WORDS} "
-                     f"USING fts5vocab(main, {FTS_TABLE}, row)")
-_words = sa.table(FTS_WORDS, sa.column("term", sa.Text), sa.column("doc", sa.Integer),
-                  schema="temp")
+#: SQLite: how many of the newest messages a one-word search is counted in to estimate how
+#: many messages hold it (``SqliteSearch.estimate``).
+ESTIMATE_FROM = 20_000
+
+#: The words the search indexes hold, each listed once (``search_words``), so that a prefix
+#: can be read as words without reading the index's vocabulary (which, on SQLite, reads every
+#: match of every word it lists). A word stays listed while a message holds it. On
+#: PostgreSQL triggers list a message's words as it is written. On SQLite, whose triggers
+#: cannot read words as FTS5 does, a message written (or whose text changed) is noted in
+#: ``search_words_pending`` by a trigger; ``list_pending_words``, which the repository calls
+#: after it writes messages, lists its words and clears the note. While any note is left (a
+#: message written by other means) prefixes are searched as prefixes, so that a search never
+#: misses a message whose words are not listed yet.
+_words = sa.table("search_words", sa.column("word", sa.Text))
+_pending = sa.table("search_words_pending", sa.column("message_id", sa.Integer))
+_messages = sa.table("messages", sa.column("id", sa.Integer), sa.column("subject", sa.Text),
+                     sa.column("text", sa.Text))
+#: SQLite's FTS5 tokenizer reads ASCII letters and digits as parts of words and every other
+#: ASCII character as a separator; characters that are not ASCII it reads by its own Unicode
+#: tables. A run of ASCII letters and digits is one word; a run that also holds characters
+#: that are not ASCII is read by FTS5 itself, from a temporary table with the same tokenizer.
+_RUN = re.compile(r"[0-9A-Za-z\u0080-\U0010ffff]+")
+_READER = "search_words_reader"
+_READER_SCHEMA = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_READER} USING fts5(text, "
+    f"tokenize='{FTS_TOKENIZER}')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_READER}_words "
+    f"USING fts5vocab(temp, {_READER}, row)")
+
+
+def sqlite_words(conn: sa.Connection, texts: Sequence[str]) -> set[str]:
+    """The words SQLite's search index reads in these texts, as it stores them (case
+    folded)."""
+    found: set[str] = set()
+    unusual: set[str] = set()
+    for value in texts:
+        for run in _RUN.findall(value):
+            if run.isascii():
+                found.add(run.lower())
+            else:
+                unusual.add(run)
+    if unusual:
+        for statement in _READER_SCHEMA:
+            conn.exec_driver_sql(statement)
+        reader = sa.table(_READER, sa.column("text", sa.Text), schema="temp")
+        conn.execute(sa.insert(reader), [{"text": u} for u in sorted(unusual)])
+        read = sa.table(f"{_READER}_words", sa.column("term", sa.Text), schema="temp")
+        found.update(conn.execute(sa.select(read.c.term)).scalars())
+        conn.execute(sa.delete(reader))
+    return found
+
+
+def list_pending_words(conn: sa.Connection) -> None:
+    """SQLite: list the words of the messages noted as written since the last call, as
+    ``sqlite_words`` reads them, and clear their notes (in the caller's transaction).
+    PostgreSQL's triggers list the words as they are written."""
+    if conn.dialect.name == "postgresql":
+        return
+    while True:
+        rows = conn.execute(sa.select(_messages.c.id, _messages.c.subject, _messages.c.text)
+                            .select_from(_pending.join(_messages, _messages.c.id
+                                                       == _pending.c.message_id))
+                            .order_by(_pending.c.message_id).limit(5_000)).all()
+        if not rows:
+            conn.execute(sa.delete(_pending))  # notes of messages removed since
+            return
+        listed = sqlite_words(conn, [v for row in rows for v in (row.subject, row.text)])
+        if listed:
+            conn.execute(sa.insert(_words).prefix_with("OR IGNORE"),
+                         [{"word": w} for w in sorted(listed)])
+        conn.execute(sa.delete(_pending).where(_pending.c.message_id <= rows[-1].id))
+
+
+def words_of_messages(conn: sa.Connection, ids: Sequence[int]) -> set[str]:
+    """The listed words these stored messages hold (to check, once they are removed, which
+    no other message holds: ``unlist_words``)."""
+    found: set[str] = set()
+    if conn.dialect.name == "postgresql":
+        document = pg_document(_messages.c.subject, _messages.c.text)
+        for i in range(0, len(ids), 5_000):
+            found.update(conn.execute(sa.select(sa.func.unnest(
+                sa.func.tsvector_to_array(document))).where(
+                _messages.c.id.in_(ids[i:i + 5_000]))).scalars())
+        return found
+    for i in range(0, len(ids), 5_000):
+        found |= sqlite_words(conn, [v for row in conn.execute(
+            sa.select(_messages.c.subject, _messages.c.text).where(
+                _messages.c.id.in_(ids[i:i + 5_000]))) for v in (row.subject, row.text)])
+    return found
+
+
+def unlist_words(conn: sa.Connection, words: set[str]) -> None:
+    """Remove from the list those of ``words`` that no stored message holds any more (after
+    a failed import's messages are removed: the store is left as it was)."""
+    for word in sorted(words):
+        if conn.dialect.name == "postgresql":
+            held = conn.execute(sa.select(_messages.c.id).where(
+                pg_document(_messages.c.subject, _messages.c.text).op("@@")(
+                    sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
+                                       sa.func.quote_literal(word)))).limit(1)).first()
+        else:  # a listed word, quoted, is read by FTS5 as the words it holds, in order
+            held = conn.execute(_hits('"' + word + '"').limit(1)).first()
+        if held is None:
+            conn.execute(sa.delete(_words).where(_words.c.word == word))
+
+
+def _prefix_words(conn: sa.Connection, search: SearchQuery) -> dict[str, list[str]]:
+    """Each ASCII word of the search long enough to be a prefix (FTS5 folds ASCII as Python
+    does), with the listed words that start with it, where they are at most
+    MOST_PREFIX_WORDS, each of letters and digits only (the others are searched as
+    prefixes); none while any written message's words are not listed yet."""
+    words: dict[str, list[str]] = {}
+    if conn.dialect.name == "sqlite" and conn.execute(
+            sa.select(_pending.c.message_id).limit(1)).first() is not None:
+        return words
+    for w in search.words:
+        if len(w) >= PREFIX_FROM and w.isascii():
+            found = list(conn.execute(
+                sa.select(_words.c.word).where(
+                    _words.c.word >= w, _words.c.word < w[:-1] + chr(ord(w[-1]) + 1))
+                .order_by(_words.c.word).limit(MOST_PREFIX_WORDS + 1)).scalars())
+            if len(found) <= MOST_PREFIX_WORDS and all(f.isalnum() for f in found):
+                words[w] = found
+    return words
 
 
 @dataclass(frozen=True)
 class SqliteSearch:
     """A search as SQLite's index reads it: its FTS5 MATCH ``expression``, and for a search
-    of one word written as indexed words, ``estimate``: how many stored messages hold the
-    most common of them (at least that many hold the search; 0 when not known)."""
+    of one word written as listed words, ``estimate``: about how many stored messages hold
+    it, from the newest ESTIMATE_FROM (0 when not estimated)."""
 
     expression: str
     estimate: int = 0
 
 
+@dataclass(frozen=True)
+class PgSearch:
+    """A search as PostgreSQL's index reads it: its tsquery."""
+
+    tsquery: str
+
+
 def sqlite_search(conn: sa.Connection, search: SearchQuery) -> SqliteSearch:
-    """The search with each prefix written as the indexed words that start with it, where
-    they are few (MOST_PREFIX_WORDS) and the prefix is ASCII (which FTS5 folds as Python
-    does); other prefixes stay prefixes."""
-    words: dict[str, list[str]] = {}
-    most = 0
+    """The search with each prefix written as the listed words that start with it, where
+    they are few (``_prefix_words``); other prefixes stay prefixes."""
+    words = _prefix_words(conn, search)
+    expression = fts5_query(search, words)
+    if len(search.words) != 1 or search.phrases or search.words[0] not in words:
+        return SqliteSearch(expression)
+    newest = int(conn.execute(sa.select(sa.func.max(_fts.c.rowid))).scalar() or 0)
+    counted = int(conn.execute(sa.select(sa.func.count()).select_from(
+        _hits(expression).where(_fts.c.rowid > newest - ESTIMATE_FROM).subquery()))
+        .scalar_one())
+    return SqliteSearch(expression, counted * newest // min(newest, ESTIMATE_FROM)
+                        if newest else 0)
+
+
+def pg_search(conn: sa.Connection, search: SearchQuery) -> PgSearch:
+    """The search as a tsquery, each prefix written as the listed words that start with it
+    where they are few (``_prefix_words``)."""
+    return PgSearch(tsquery(search, _prefix_words(conn, search)))
+
+
+def tsquery(search: SearchQuery, words: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The same search as a PostgreSQL tsquery (its words are letters and digits only; a
+    longer one also as a prefix, or as the listed words that start with it when ``words``
+    names them)."""
+    terms = []
     for w in search.words:
-        if len(w) >= PREFIX_FROM and w.isascii():
-            found = conn.execute(
-                sa.select(_words.c.term, _words.c.doc).where(
-                    _words.c.term >= w, _words.c.term < w[:-1] + chr(ord(w[-1]) + 1))
-                .limit(MOST_PREFIX_WORDS + 1)).all()
-            if len(found) <= MOST_PREFIX_WORDS:
-                words[w] = [r.term for r in found]
-                most = max((int(r.doc) for r in found), default=0)
-    one_word = len(search.words) == 1 and not search.phrases and search.words[0] in words
-    return SqliteSearch(fts5_query(search, words), most if one_word else 0)
-
-
-def tsquery(search: SearchQuery) -> str:
-    """The same search as a PostgreSQL tsquery (its words are letters and digits only)."""
-    terms = [f"{w}:*" if len(w) >= PREFIX_FROM else w for w in search.words]
+        if len(w) < PREFIX_FROM:
+            terms.append(w)
+        elif words is not None and w in words:
+            terms.append("(" + " | ".join(words[w] or [w]) + ")")
+        else:
+            terms.append(f"{w}:*")
     terms += ["(" + " <-> ".join(p) + ")" for p in search.phrases]
     return " & ".join(terms)
 
@@ -165,22 +304,76 @@ def sqlite_from_matches(expression: str, table: Any, columns: Sequence[Any],
     return query if ids is None else query.where((_fts.c.rowid + 0).in_(ids))
 
 
-def matches(table: Any, search: SearchQuery | str, *, check_only: bool = False,
+def matches(table: Any, found: SqliteSearch | PgSearch, *, check_only: bool = False,
             few: bool = False) -> ColumnElement[bool]:
-    """The condition that a row of ``table`` (messages or an alias of it) holds the search:
-    on PostgreSQL the SearchQuery, on SQLite its ``sqlite_search`` expression. On SQLite,
-    ``check_only``: each row, read along another index, is checked against the list of
-    matches (built once per statement); ``few``: only a few rows are checked (a row's
-    repeats), each looked up in the search index by its id unless the expression holds a
-    prefix (whose matches FTS5 would list again for each); otherwise the matches are the rows
-    a query starts from."""
-    if isinstance(search, SearchQuery):
+    """The condition that a row of ``table`` (messages or an alias of it) holds the search
+    (``sqlite_search`` or ``pg_search``). On SQLite, ``check_only``: each row, read along
+    another index, is checked against the list of matches (built once per statement);
+    ``few``: only a few rows are checked (a row's repeats), each looked up in the search index
+    by its id unless the expression holds a prefix (whose matches FTS5 would list again for
+    each); otherwise the matches are the rows a query starts from."""
+    if isinstance(found, PgSearch):
         return pg_document(table.c.subject, table.c.text).op("@@")(sa.func.to_tsquery(
-            sa.literal_column("'simple'::regconfig"), sa.literal(tsquery(search))))
-    if few and "*" not in search:  # words are letters and digits: "*" is a prefix
-        return sa.exists().where(_match(search), _fts.c.rowid == table.c.id)
+            sa.literal_column("'simple'::regconfig"), sa.literal(found.tsquery)))
+    expression = found.expression
+    if few and "*" not in expression:  # words are letters and digits: "*" is a prefix
+        return sa.exists().where(_match(expression), _fts.c.rowid == table.c.id)
     row_id: ColumnElement[int] = (table.c.id + 0) if check_only or few else table.c.id
-    return row_id.in_(_hits(search))
+    return row_id.in_(_hits(expression))
+
+
+#: SQLite: the triggers that note each message written or whose text changed, for
+#: ``list_pending_words`` (PostgreSQL's: ``words_pg_schema``).
+WORDS_SQLITE_SCHEMA = (
+    "CREATE TRIGGER search_words_added AFTER INSERT ON messages BEGIN "
+    "INSERT OR IGNORE INTO search_words_pending(message_id) VALUES (new.id); END",
+    "CREATE TRIGGER search_words_changed AFTER UPDATE OF subject, text ON messages BEGIN "
+    "INSERT OR IGNORE INTO search_words_pending(message_id) VALUES (new.id); END",
+)
+WORDS_SQLITE_DROP = ("DROP TRIGGER IF EXISTS search_words_changed",
+                     "DROP TRIGGER IF EXISTS search_words_added")
+def _pg_words_of(rows: Any) -> str:
+    """SQL that lists the words PostgreSQL's index holds in ``rows`` (a table or subquery with
+    a subject and a text), as its document reads them (``pg_document``)."""
+    from sqlalchemy.dialects import postgresql
+
+    held = sa.select(sa.func.unnest(sa.func.tsvector_to_array(pg_document(
+        rows.c.subject, rows.c.text)))).distinct()
+    listed = postgresql.insert(_words).from_select(["word"], held).on_conflict_do_nothing(
+        index_elements=["word"])
+    # named parameters: a percent sign in the punctuation is written once (for the driver,
+    # which reads the statement as text, it is doubled when the statement runs)
+    dialect = cast(Any, postgresql.dialect)(paramstyle="named")
+    return str(listed.compile(dialect=dialect))
+
+
+def words_pg_schema() -> tuple[str, ...]:
+    """PostgreSQL: the triggers that list the words of the messages written (each
+    statement's new rows at once) and of a message whose text changed."""
+    added = sa.table("added", sa.column("subject", sa.Text), sa.column("text", sa.Text))
+    changed = sa.select(sa.literal_column("NEW.subject").label("subject"),
+                        sa.literal_column("NEW.text").label("text")).subquery("changed")
+    return (
+        "CREATE FUNCTION list_added_words() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        + _pg_words_of(added) + "; RETURN NULL; END $$",
+        "CREATE TRIGGER search_words_added AFTER INSERT ON messages "
+        "REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION list_added_words()",
+        "CREATE FUNCTION list_changed_words() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        + _pg_words_of(changed) + "; RETURN NULL; END $$",
+        "CREATE TRIGGER search_words_changed AFTER UPDATE OF subject, text ON messages "
+        "FOR EACH ROW EXECUTE FUNCTION list_changed_words()",
+    )
+
+
+def words_pg_list_all() -> str:
+    """PostgreSQL: list the words of every stored message (when the list is made)."""
+    return _pg_words_of(_messages)
+
+
+WORDS_PG_DROP = ("DROP TRIGGER IF EXISTS search_words_changed ON messages",
+                 "DROP TRIGGER IF EXISTS search_words_added ON messages",
+                 "DROP FUNCTION IF EXISTS list_changed_words()",
+                 "DROP FUNCTION IF EXISTS list_added_words()")
 
 
 #: SQLite: the FTS5 table over messages' subject and text (FTS_TABLE, FTS_TOKENIZER), and the

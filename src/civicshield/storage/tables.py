@@ -194,6 +194,22 @@ Index("ix_messages_sender_time", messages.c.sender_id, messages.c.created_at)
 _EDITED = messages.c.origin_id.is_not(None)
 _partial_index("ix_messages_origin_id", messages.c.origin_id, where=_EDITED)
 
+#: Every word the search index holds, listed once (a prefix is searched as the words that
+#: start with it: storage.search); compared byte by byte on both stores, so that the words
+#: starting with a prefix are a range.
+search_words = Table(
+    "search_words", metadata,
+    Column("word", Text().with_variant(Text(collation="C"), "postgresql"), primary_key=True),
+    sqlite_with_rowid=False,
+)
+#: SQLite: messages written whose words are not listed yet (noted by a trigger, cleared by
+#: the repository as it lists them: storage.search.list_pending_words); empty on PostgreSQL,
+#: whose triggers list the words themselves.
+search_words_pending = Table(
+    "search_words_pending", metadata,
+    Column("message_id", Integer, primary_key=True, autoincrement=False),
+)
+
 #: The queue narrowed to a label, from an index: one row per flagged label of a message, with
 #: the message's queue columns copied (the repository keeps them in step with messages).
 message_labels = Table(
