@@ -2,6 +2,7 @@
 and /api/v1/queue on stores of 100,000 and 1,000,000 messages, on SQLite and PostgreSQL.
 
     python bench/queue_scale.py [--sizes 100000 1000000] [--repeat 30] [--no-postgres]
+                                [--no-sqlite]
 
 The store is written straight into the tables (tests/bulk_store.py: the rows an import
 writes, without running the detectors over a million messages); every request goes through
@@ -87,11 +88,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
     from tests.pg_server import PostgresServer, find_bin
 
     print(f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}")
-    stores: list[tuple[str, str | None]] = [("SQLite (SQLCipher)", "")]
+    stores: list[tuple[str, str | None]] = [] if args.no_sqlite else [("SQLite (SQLCipher)", "")]
     server = None
     if not args.no_postgres and find_bin() is not None:
         server = PostgresServer(find_bin())  # type: ignore[arg-type]

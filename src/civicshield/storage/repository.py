@@ -799,18 +799,23 @@ class SqlRepository:
 
     def _sorted_page(self, flt: QueueFilter, limit: int, offset: int,
                      after: Cursor | None) -> list[StoredMessage]:
-        """PostgreSQL: the page of a search whose matches the planner sorts, each checked
-        for an outranking repeat after the sort; the first page also counts the matches
-        (for ``queue_count``, which would otherwise find them all again)."""
+        """PostgreSQL: the page of a search whose matches are best sorted, each checked for
+        an outranking repeat after the sort; the first page also counts the matches (for
+        ``queue_count``, which would otherwise find them all again). The matches are sorted
+        by their queue columns alone, and the page's rows read whole after."""
         matched = self._ordered(flt, after=after, columns=[
-            *MESSAGE_COLUMNS, func.count().over().label("matching")]).offset(0).subquery()
+            messages.c.id, messages.c.rank, messages.c.created_at, messages.c.group_id,
+            messages.c.near_key, func.count().over().label("matching")]).offset(0).subquery()
         rows = self.conn.execute(
-            select(*matched.c).where(~self._outranked(matched, flt))
+            select(matched.c.id, matched.c.matching).where(~self._outranked(matched, flt))
             .order_by(matched.c.rank.desc(), matched.c.created_at.desc(), matched.c.id.desc())
             .limit(limit).offset(offset)).all()
         if after is None:
             self._counted[flt] = int(rows[0].matching) if rows else 0
-        return self._stored(rows)
+        ids = [int(r.id) for r in rows]
+        by_id = {m.id: m for m in self._load(select(*MESSAGE_COLUMNS)
+                                             .where(messages.c.id.in_(ids)))} if ids else {}
+        return [by_id[i] for i in ids]
 
     def _sorted_first(self, query: Select[Any], limit: int) -> bool:
         """PostgreSQL: whether a search's page (``query``) is best read by sorting its
