@@ -92,8 +92,8 @@ _messages = sa.table("messages", sa.column("id", sa.Integer), sa.column("subject
 #: that are not ASCII is read by FTS5 itself, from a temporary table with the same tokenizer.
 _RUN = re.compile(r"[0-9A-Za-z\u0080-\U0010ffff]+")
 _READER = "search_words_reader"
-_READER_SCHEMA = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_READER} USING fts5(text, "
+_READER_SCHEMA = (  # contentless: emptied whole each time ('delete-all'), nothing left
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_READER} USING fts5(text, content='', "
     f"tokenize='{FTS_TOKENIZER}')",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_READER}_words "
     f"USING fts5vocab(temp, {_READER}, row)")
@@ -113,11 +113,12 @@ def sqlite_words(conn: sa.Connection, texts: Sequence[str]) -> set[str]:
     if unusual:
         for statement in _READER_SCHEMA:
             conn.exec_driver_sql(statement)
-        reader = sa.table(_READER, sa.column("text", sa.Text), schema="temp")
+        reader = sa.table(_READER, sa.column("text", sa.Text), sa.column(_READER, sa.Text),
+                          schema="temp")
         conn.execute(sa.insert(reader), [{"text": u} for u in sorted(unusual)])
         read = sa.table(f"{_READER}_words", sa.column("term", sa.Text), schema="temp")
         found.update(conn.execute(sa.select(read.c.term)).scalars())
-        conn.execute(sa.delete(reader))
+        conn.execute(sa.insert(reader).values({_READER: "delete-all"}))
     return found
 
 
