@@ -382,11 +382,17 @@ def test_words_of_a_text_changed_by_other_means_are_found(
 
 def test_a_failed_import_leaves_no_word_listed_that_only_it_held(
         searchable: CivicShield, tmp_path: Path) -> None:
+    """The file breaks after its first batch was written (and its words listed)."""
     before = _listed(searchable)
-    broken = export(tmp_path / "broken.jsonl", {"b1": "Quixotic zeppelins over the library.",
-                                                "b2": "More zeppelins."})
-    broken.write_text(broken.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
-    with pytest.raises(ImportFailure):
+    batch = searchable.context.settings.import_batch_size
+    lines = [json.dumps({"id": f"b{n}", "platform": "bluesky", "kind": "reply",
+                         "created_at": "2026-11-28T10:00:00Z",
+                         "author": {"id": f"did:plc:b{n}", "handle": f"@b{n}.bsky.social"},
+                         "text": f"Quixotic zeppelins over the library, number {n}."})
+             for n in range(batch)]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join([*lines, "{not json"]) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFailure, match=f"line {batch + 1}"):
         searchable.triage.import_file(cli_actor(), broken)
     assert _listed(searchable) == before
     assert {"library", "the"} <= before and "zeppelins" not in before

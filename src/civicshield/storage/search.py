@@ -333,6 +333,8 @@ WORDS_SQLITE_SCHEMA = (
 )
 WORDS_SQLITE_DROP = ("DROP TRIGGER IF EXISTS search_words_changed",
                      "DROP TRIGGER IF EXISTS search_words_added")
+
+
 def _pg_words_of(rows: Any) -> str:
     """SQL that lists the words PostgreSQL's index holds in ``rows`` (a table or subquery with
     a subject and a text), as its document reads them (``pg_document``)."""
