@@ -31,7 +31,7 @@ def test_migrated_schema_matches_the_tables(database_url: str) -> None:
         diff = compare_metadata(context, metadata)
     assert diff == []
     assert current_revision(engine) == head_revision(engine)
-    assert head_revision(engine) == HEAD == "0015_search_words"
+    assert head_revision(engine) == HEAD == "0016_bulk_rows_grouped_later"
     assert "messages" in inspect(engine).get_table_names()
 
 

@@ -122,6 +122,9 @@ class ImportRecord:
     file_sha256: str
     #: Its messages are written hidden, and shown only when the import is published.
     staged: bool = False
+    #: A bulk import (staged, its messages unjudged): they join their sender groups when it
+    #: is published. Known to the import under way only (not stored).
+    bulk: bool = False
 
 
 class Repository(Protocol):

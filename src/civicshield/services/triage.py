@@ -211,12 +211,13 @@ class Triage:
                 channel = repo.ensure_channel(target.id, importer.platform, account or
                                               f"{importer.platform} (imported)", kind)
                 record = repo.start_import(target.id, channel.id, importer.fmt, name,
-                                           _file_sha256(path), actor.username, staged=True)
+                                           _file_sha256(path), actor.username, staged=True,
+                                           bulk=bulk)
             try:
                 added, skipped = self._stage(importer, source, record, target.id, progress,
                                              bulk=bulk)
                 with self.context.transaction(write=True) as repo:
-                    repo.publish_import(record.id, added, skipped)
+                    repo.publish_import(record.id, added, skipped, bulk=bulk)
                     repo.audit(actor.username, "import.completed", f"import:{record.id}",
                                json.dumps({"format": importer.fmt, "file": name,
                                            "added": added, "skipped": skipped,

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from civicshield.domain.errors import ConfigError
+from civicshield.storage.search import READER_DB
 from civicshield.storage.tables import name_postgresql_conditions
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -86,13 +87,21 @@ def encrypt_plain_store(path: Path, key: bytes) -> bool:
     return True
 
 
+#: Each SQLite connection's page cache, in KiB (SQLite's sorter may hold as much again).
+SQLITE_CACHE_KIB = 65536
+#: ... while a whole index is built or the search index merged (each reads every page of its
+#: index once, so a large cache gains it little, and memory stays flat however large the store).
+SQLITE_SMALL_CACHE_KIB = 8192
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below take over
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    cursor.execute(f"ATTACH DATABASE ':memory:' AS {READER_DB}")  # storage.search's reader
     cursor.close()
 
 
@@ -111,13 +120,20 @@ def _sqlite_begin(conn: Connection) -> None:
     # A unit of work that reads and then writes asks for the write lock up front ("BEGIN
     # IMMEDIATE", waiting up to the busy timeout): a deferred one that must upgrade while
     # another connection writes fails at once with "database is locked".
+    # A writing one also starts with the connection's temporary schema closed (changing where
+    # temporary data goes closes it; nothing is kept there: storage.search's reader is in a
+    # database of its own), since only then may it send a large sort to disk
+    # (SqlRepository._small_cache, an index built again).
     mode = conn.get_execution_options().get("sqlite_begin", "")
+    if mode == "IMMEDIATE":
+        conn.exec_driver_sql("PRAGMA temp_store=FILE")
+        conn.exec_driver_sql("PRAGMA temp_store=DEFAULT")
     conn.exec_driver_sql(f"BEGIN {mode}" if mode == "IMMEDIATE" else "BEGIN")
 
 
 #: The newest migration shipped with this version (tests/test_migrations.py checks that it is
 #: the migrations' head): a command checks the store against it without loading Alembic.
-HEAD = "0015_search_words"
+HEAD = "0016_bulk_rows_grouped_later"
 
 
 def alembic_config(engine: Engine) -> Any:

@@ -7,6 +7,7 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     delete,
     exists,
     func,
@@ -59,6 +61,7 @@ from civicshield.domain.profile import ProtectedProfile
 from civicshield.domain.search import SearchQuery
 from civicshield.domain.similarity import Identity, identity_keys, near_key
 from civicshield.storage import search
+from civicshield.storage.database import SQLITE_CACHE_KIB, SQLITE_SMALL_CACHE_KIB
 from civicshield.storage.evidence import SqlEvidenceRepository
 from civicshield.storage.exposure import SqlExposureRepository
 from civicshield.storage.tables import (
@@ -108,6 +111,14 @@ def _bonus(level: str) -> float:
 
 #: Publishing an import shows its messages this many ids per statement.
 PUBLISH_IDS = 2_000
+#: SQLite: a bulk import of at least this many messages, and at least this share of the
+#: store (by the highest message id), is published by building these indexes again.
+REBUILD_FROM = 50_000
+REBUILD_SHARE = 0.25
+REBUILT_AT_PUBLICATION = frozenset({
+    "ix_messages_queue_all", "ix_messages_queue_state", "ix_messages_queue_todo",
+    "ix_messages_queue_group", "ix_messages_queue_channel", "ix_messages_group_time",
+    "ix_messages_repeats"})
 #: PostgreSQL: a search's page is read along the queue's index, each row's text checked
 #: (about 23 µs a row at a million messages: its words are read again), only where the
 #: planner expects the page within this many rows; else its matches are sorted (_sorted_first).
@@ -206,15 +217,17 @@ class SqlRepository:
 
     # ---- imports and messages ----------------------------------------------------------
     def start_import(self, principal_id: int, channel_id: int, fmt: str, file_name: str,
-                     file_sha256: str, actor: str, *, staged: bool = False) -> ImportRecord:
+                     file_sha256: str, actor: str, *, staged: bool = False,
+                     bulk: bool = False) -> ImportRecord:
         """Record that an import has begun (``staged``: its messages stay hidden until it is
-        published)."""
+        published; ``bulk``: they are stored unjudged, and join their sender groups when it
+        is published)."""
         result = self.conn.execute(insert(imports).values(
             principal_id=principal_id, channel_id=channel_id, format=fmt, file_name=file_name,
             file_sha256=file_sha256, actor=actor, started_at=_now(), added=0, skipped=0))
         assert result.inserted_primary_key is not None
         return ImportRecord(result.inserted_primary_key[0], principal_id, channel_id, fmt,
-                            file_name, file_sha256, staged=staged)
+                            file_name, file_sha256, staged=staged, bulk=staged and bulk)
 
     def merge_search_index(self) -> bool:
         """SQLite: merge the search index's segments (after a bulk import: a page of a common
@@ -222,27 +235,70 @@ class SqlRepository:
         when SQLite could not (the disk full, say): searches then still work, more slowly."""
         if self._sqlite:
             try:
-                with self.conn.begin_nested():
+                with self.conn.begin_nested(), self._small_cache():
                     self.conn.exec_driver_sql(search.SQLITE_MERGE)
             except OperationalError:
                 return False
         return True
 
-    def publish_import(self, import_id: int, added: int, skipped: int) -> None:
+    @contextmanager
+    def _small_cache(self, *, sorts_on_disk: bool = False) -> Iterator[None]:
+        """SQLite: a small page cache (which also bounds the sorter's memory) for work that
+        reads each page of an index once: building an index, merging the search index.
+        ``sorts_on_disk``: SQLCipher keeps temporary data in memory, where a sort that
+        outgrows its memory would spill the whole index; here it spills to a temporary file
+        (deleted as it is opened) instead. Only for building the queue's indexes, whose
+        sorted keys are ids, ranks, times, states and near-duplicate hashes: no text and no
+        names. Where SQLite refuses (temporary data in use), the sort stays in memory."""
+        self.conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_SMALL_CACHE_KIB}")
+        on_disk = False
+        if sorts_on_disk:
+            with suppress(OperationalError):
+                self.conn.exec_driver_sql("PRAGMA temp_store=FILE")
+                on_disk = True
+        try:
+            yield
+        finally:
+            if on_disk:
+                self.conn.exec_driver_sql("PRAGMA temp_store=DEFAULT")
+            self.conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+
+    def publish_import(self, import_id: int, added: int, skipped: int, *,
+                       bulk: bool = False) -> None:
         """Show a staged import's messages, all at once (one transaction), and record its
         outcome. The rows change a range of ids per statement, and on SQLite a statement
         that fails fails the whole publication (``OR FAIL``: the caller's transaction is then
         rolled back), so that SQLite keeps no copy of the pages a statement changes to undo
-        it alone: memory stays flat however large the file."""
+        it alone: memory stays flat however large the file.
+
+        A ``bulk`` import's rows join their sender groups now (the groups as they are now,
+        merges made meanwhile included), ranked by the groups' risk. On SQLite, a bulk import
+        that is a large share of the store has the indexes the publication fills built again
+        from its sorted rows, in the same transaction (readers keep seeing the store as it
+        was until it commits), instead of taking its rows one by one: those inserts land on
+        a page each once an index outgrows the page cache."""
         first, last = self.conn.execute(
             select(func.min(messages.c.id), func.max(messages.c.id))
             .where(messages.c.import_id == import_id)).one()
+        rebuilt = [i for i in messages.indexes if i.name in REBUILT_AT_PUBLICATION] if (
+            bulk and self._sqlite and added >= REBUILD_FROM
+            and added >= REBUILD_SHARE * int(last or 0)) else []
+        for index in rebuilt:
+            index.drop(self.conn)
+        values: dict[str, Any] = {"staged": False}
+        if bulk:
+            sender = senders.c.id == messages.c.sender_id
+            level = select(senders.c.risk_level).where(sender).scalar_subquery()
+            values.update(group_id=select(senders.c.group_id).where(sender).scalar_subquery(),
+                          rank=messages.c.priority + case(
+                              {lv.value: bonus for lv, bonus in RISK_RANK_BONUS.items()},
+                              value=level, else_=0.0))
         for low in range(int(first or 0), int(last or 0) + 1, PUBLISH_IDS):
             window = messages.c.id.between(low, low + PUBLISH_IDS - 1)
             self.conn.execute(update(messages).prefix_with("OR FAIL", dialect="sqlite")
                               .where(window, messages.c.import_id == import_id,
                                      messages.c.staged.is_(True))
-                              .values(staged=False))
+                              .values(values))
             self.conn.execute(update(message_labels).prefix_with("OR FAIL", dialect="sqlite")
                               .where(message_labels.c.message_id.between(
                                          low, low + PUBLISH_IDS - 1),
@@ -250,6 +306,10 @@ class SqlRepository:
                                          window, messages.c.import_id == import_id,
                                          messages.c.superseded.is_(False))))
                               .values(shown=True))
+        if rebuilt:
+            with self._small_cache(sorts_on_disk=True):
+                for index in rebuilt:
+                    index.create(self.conn)
         self.finish_import(import_id, added, skipped)
 
     def discard_import(self, import_id: int) -> set[int]:
@@ -1501,6 +1561,7 @@ def _message_row(record: ImportRecord, m: AnalysedMessage, sender_id: int, group
         "raw": d.raw, "raw_sha256": hashlib.sha256(d.raw).hexdigest(),
         "flags": ",".join(m.flags), "cues": ",".join(m.cues), "priority": m.priority,
         "analysis_signature": m.signature, "review_state": ReviewState.NEW.value,
-        "staged": record.staged, "near_key": near_key(d.text), "group_id": group_id,
+        "staged": record.staged, "near_key": near_key(d.text),
+        "group_id": None if record.bulk else group_id,
         "rank": m.priority + _bonus(level), "flagged": bool(m.flags),
     }

@@ -89,14 +89,25 @@ _messages = sa.table("messages", sa.column("id", sa.Integer), sa.column("subject
 #: SQLite's FTS5 tokenizer reads ASCII letters and digits as parts of words and every other
 #: ASCII character as a separator; characters that are not ASCII it reads by its own Unicode
 #: tables. A run of ASCII letters and digits is one word; a run that also holds characters
-#: that are not ASCII is read by FTS5 itself, from a temporary table with the same tokenizer.
+#: that are not ASCII is read by FTS5 itself, from a table with the same tokenizer, in an
+#: in-memory database attached to each connection (``READER_DB``; storage.database attaches
+#: it). Not in the connection's temporary schema: once that is opened, SQLite no longer lets a
+#: transaction send its temporary data to disk (an index built at a bulk import's
+#: publication sorts on disk: SqlRepository._small_cache).
 _RUN = re.compile(r"[0-9A-Za-z\u0080-\U0010ffff]+")
+READER_DB = "search_reader"
 _READER = "search_words_reader"
-_READER_SCHEMA = (  # contentless: emptied whole each time ('delete-all'), nothing left
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_READER} USING fts5(text, content='', "
-    f"tokenize='{FTS_TOKENIZER}')",
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_READER}_words "
-    f"USING fts5vocab(temp, {_READER}, row)")
+
+
+def _reader_schema(db: str) -> tuple[str, str]:
+    """The reader (contentless: emptied whole each time, 'delete-all', nothing left) and its
+    vocabulary, in database ``db`` (a vocabulary outside ``temp`` reads its own database's
+    table)."""
+    table = f"{db}, {_READER}" if db == "temp" else _READER
+    return (f"CREATE VIRTUAL TABLE IF NOT EXISTS {db}.{_READER} USING fts5(text, "
+            f"content='', tokenize='{FTS_TOKENIZER}')",
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {db}.{_READER}_words "
+            f"USING fts5vocab({table}, row)")
 
 
 def sqlite_words(conn: sa.Connection, texts: Sequence[str]) -> set[str]:
@@ -111,12 +122,14 @@ def sqlite_words(conn: sa.Connection, texts: Sequence[str]) -> set[str]:
             else:
                 unusual.add(run)
     if unusual:
-        for statement in _READER_SCHEMA:
+        attached = {r[1] for r in conn.exec_driver_sql("PRAGMA database_list")}
+        db = READER_DB if READER_DB in attached else "temp"  # a connection made elsewhere
+        for statement in _reader_schema(db):
             conn.exec_driver_sql(statement)
         reader = sa.table(_READER, sa.column("text", sa.Text), sa.column(_READER, sa.Text),
-                          schema="temp")
+                          schema=db)
         conn.execute(sa.insert(reader), [{"text": u} for u in sorted(unusual)])
-        read = sa.table(f"{_READER}_words", sa.column("term", sa.Text), schema="temp")
+        read = sa.table(f"{_READER}_words", sa.column("term", sa.Text), schema=db)
         found.update(conn.execute(sa.select(read.c.term)).scalars())
         conn.execute(sa.insert(reader).values({_READER: "delete-all"}))
     return found

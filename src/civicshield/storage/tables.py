@@ -185,7 +185,11 @@ _partial_index("ix_messages_queue_group", messages.c.group_id, messages.c.rank,
                messages.c.created_at, messages.c.id, where=_SHOWN)
 _partial_index("ix_messages_queue_channel", messages.c.channel_id, messages.c.rank,
                messages.c.created_at, messages.c.id, where=_SHOWN)
-Index("ix_messages_group_time", messages.c.group_id, messages.c.created_at)
+#: A bulk import's rows have no sender group until the import is published (then the
+#: group-keyed indexes take them all at once: SqlRepository.publish_import).
+_GROUPED = messages.c.group_id.is_not(None)
+_partial_index("ix_messages_group_time", messages.c.group_id, messages.c.created_at,
+               where=_GROUPED)
 #: Messages a bulk import stored unjudged (no detector signature yet): few or none.
 _UNJUDGED = (messages.c.analysis_signature == "") & _SHOWN
 _partial_index("ix_messages_unjudged", messages.c.id, where=_UNJUDGED)
@@ -226,7 +230,8 @@ Index("ix_message_labels_state", message_labels.c.label, message_labels.c.shown,
       message_labels.c.message_id)
 Index("ix_message_labels_all", message_labels.c.label, message_labels.c.shown,
       message_labels.c.rank, message_labels.c.created_at, message_labels.c.message_id)
-Index("ix_messages_repeats", messages.c.group_id, messages.c.near_key, messages.c.rank)
+_partial_index("ix_messages_repeats", messages.c.group_id, messages.c.near_key,
+               messages.c.rank, where=_GROUPED)
 
 #: Every review action, so it can be undone and listed under "recently changed".
 review_changes = Table(
